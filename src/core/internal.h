@@ -1,0 +1,46 @@
+/* internal.h - helpers shared by the library's source files (not installed). */
+#ifndef DQP_INTERNAL_H
+#define DQP_INTERNAL_H
+
+#include "dqp.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* printf-style write into a message buffer of length DQP_MESSAGE_LEN (or
+ * any length via dqp_fmt). NULL buffers are ignored. Returns `code`, so an
+ * error can be reported and returned in one statement:
+ *     return dqp_fail(msg, DQP_ERR_INDEX, "C: row %lld ...", ...); */
+dqp_status dqp_fail(dqp_message *msg, dqp_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void dqp_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void dqp_vfmt(char *buf, size_t len, const char *fmt, va_list ap);
+
+/* Checked size arithmetic: return 0 and leave *out unchanged on overflow or
+ * negative operands, 1 on success. Use before every allocation. */
+int dqp_mul_size(int64_t a, int64_t b, int64_t *out);
+int dqp_add_size(int64_t a, int64_t b, int64_t *out);
+
+/* Allocation of `count` elements of `size` bytes with overflow checking;
+ * NULL on overflow or out of memory; count 0 returns a valid unique pointer.
+ * Every allocation in the library goes through these (one place to hook). */
+void *dqp_alloc(int64_t count, size_t size);
+void *dqp_calloc(int64_t count, size_t size);
+void dqp_free(void *ptr);
+
+/* The problem object (internal layout). Sparse matrices are owned copies;
+ * dense ones are owned row-major arrays with ld = n. */
+struct dqp_problem {
+    int64_t n, m_eq, m_ineq;
+    dqp_csc *P, *A, *C;       /* sparse forms, or NULL */
+    double *Pd, *Ad, *Cd;     /* dense forms, or NULL */
+    dqp_p_storage P_storage;
+    double *q, *b, *d;        /* always allocated (length may be 0) */
+    char last_error[DQP_MESSAGE_LEN];
+};
+
+#define DQP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DQP_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

@@ -1,0 +1,73 @@
+/* util.c - messages, checked size arithmetic and the allocation wrappers. */
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void dqp_vfmt(char *buf, size_t len, const char *fmt, va_list ap) {
+    if (!buf || len == 0)
+        return;
+    int k = vsnprintf(buf, len, fmt, ap);
+    if (k < 0)
+        buf[0] = '\0';
+}
+
+void dqp_fmt(char *buf, size_t len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    dqp_vfmt(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+dqp_status dqp_fail(dqp_message *msg, dqp_status code, const char *fmt, ...) {
+    if (msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        dqp_vfmt(msg->text, sizeof msg->text, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int dqp_mul_size(int64_t a, int64_t b, int64_t *out) {
+    if (a < 0 || b < 0)
+        return 0;
+    if (a != 0 && b > INT64_MAX / a)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+int dqp_add_size(int64_t a, int64_t b, int64_t *out) {
+    if (a < 0 || b < 0 || a > INT64_MAX - b)
+        return 0;
+    *out = a + b;
+    return 1;
+}
+
+/* Bytes for count elements of size, or -1 when it overflows size_t/int64. */
+static int64_t bytes_for(int64_t count, size_t size) {
+    int64_t bytes;
+    if (size > (size_t)INT64_MAX || !dqp_mul_size(count, (int64_t)size, &bytes))
+        return -1;
+    if ((uint64_t)bytes > (uint64_t)SIZE_MAX)
+        return -1;
+    return bytes;
+}
+
+void *dqp_alloc(int64_t count, size_t size) {
+    int64_t bytes = bytes_for(count, size);
+    if (bytes < 0)
+        return NULL;
+    /* malloc(0) may return NULL; ask for one byte so NULL always means failure. */
+    return malloc(bytes > 0 ? (size_t)bytes : 1);
+}
+
+void *dqp_calloc(int64_t count, size_t size) {
+    int64_t bytes = bytes_for(count, size);
+    if (bytes < 0)
+        return NULL;
+    return calloc(bytes > 0 ? (size_t)count : 1, bytes > 0 ? size : 1);
+}
+
+void dqp_free(void *ptr) { free(ptr); }

@@ -1,0 +1,117 @@
+/* kkt.h - the KKT linear-solver layer (internal API).
+ *
+ * Solves K x = r for the symmetric, generally indefinite matrix
+ *
+ *         [ H   G' ]      H  n x n, positive semidefinite (given as its upper triangle)
+ *     K = [ G  -D  ]      G  m x n, D = diag(D_1..D_m) >= 0 (may be all zero)
+ *
+ * which is the shape of every system in dqp: the reduced KKT matrix of the
+ * differentiation engine (G = [A; C_J], D = 0) and the Newton system of the
+ * interior-point method (D = diagonal of slack/dual ratios and proximal terms).
+ *
+ * Layers:
+ *   dqp_kkt          assembles K (upper triangle, CSC, full diagonal always in
+ *                    the pattern), keeps maps from H, G, D values to K values so
+ *                    that new values cost no symbolic work, applies static
+ *                    regularization  K + R,  R = diag(+delta I_n, -delta I_m),
+ *                    and iterative refinement against the unregularized K;
+ *   backends         factor a symmetric matrix given by its upper triangle
+ *                    (vtable dqp_linsys_backend, chosen by name).
+ *
+ * Least-norm mode. If K is singular but r is in its range (dependent rows of G
+ * or H singular on null(G)), refinement started from x = 0 with the
+ * regularized factorization converges to the minimum-norm solution: null(K)
+ * splits as (null H cap null G) x null(G'), each step's correction
+ * (K+R)^{-1} t with t in range(K) has no component in null(K) because R is
+ * a multiple of the identity on each block and commutes with the projector.
+ */
+#ifndef DQP_KKT_H
+#define DQP_KKT_H
+
+#include "../core/internal.h"
+
+/* ---------------------------------------------------------------- backends */
+
+/* A backend factors S = K + R given as the upper triangle (CSC, sorted rows,
+ * diagonal present in every column) of an N x N symmetric matrix. */
+typedef struct dqp_linsys_backend {
+    const char *name;        /* "ldl", "mumps", "lapack", ... */
+    const char *description; /* one line for `dqp solvers` */
+    int sparse;              /* 1: exploits sparsity, 0: dense */
+    /* Symbolic analysis of the pattern (values of S may be used, need not be).
+     * On success *self is the backend's state. msg may receive a reason. */
+    dqp_status (*analyze)(void **self, const dqp_csc *S, dqp_message *msg);
+    /* Numeric factorization with the values Sx (same pattern as analyzed).
+     * Reports the inertia of S: positive, negative and zero pivots
+     * (zero = exactly zero pivot, which is an error: DQP_ERR_SINGULAR).
+     * small_pivot_tol > 0: *nsmall counts pivots with |d| <= small_pivot_tol,
+     * or -1 when the backend cannot tell. */
+    dqp_status (*factor)(void *self, const double *Sx, double small_pivot_tol, int64_t *npos,
+                         int64_t *nneg, int64_t *nsmall, dqp_message *msg);
+    /* Solve S x = r for nrhs right-hand sides stored one after another
+     * (x[k*N .. k*N+N-1] is the k-th), overwritten in place. */
+    dqp_status (*solve)(void *self, double *x, int64_t nrhs, dqp_message *msg);
+    void (*destroy)(void *self); /* accepts NULL */
+} dqp_linsys_backend;
+
+/* Registry: backends compiled into this build, in a fixed order. */
+int dqp_linsys_count(void);
+const dqp_linsys_backend *dqp_linsys_get(int i);
+const dqp_linsys_backend *dqp_linsys_find(const char *name); /* NULL if unknown */
+/* The backend "auto" resolves to for a K of dimension N with nnz entries in
+ * its upper triangle (rule chosen from bench/linsys measurements). */
+const char *dqp_linsys_auto(int64_t N, int64_t nnz_upper);
+
+/* ------------------------------------------------------------- KKT object */
+
+typedef struct dqp_kkt_options {
+    double reg;       /* static regularization, relative: delta = reg * max(1, max|K_ij|) */
+    int max_refine;   /* maximum refinement steps per solve */
+    double tol;       /* stop when ||r - K x||_inf <= tol * max(1, ||r||_inf) */
+    int least_norm;   /* 1: accept singular consistent K and return the min-norm solution */
+} dqp_kkt_options;
+
+/* Defaults: reg 1e-10, max_refine 20, tol 1e-13, least_norm 0. */
+void dqp_kkt_options_default(dqp_kkt_options *opt);
+
+typedef struct dqp_kkt_info {
+    int64_t n, m, N;        /* N = n + m */
+    int64_t npos, nneg;     /* inertia of the factored (regularized) matrix */
+    int64_t nsmall;         /* pivots dominated by regularization (~ rank deficiency), -1 unknown */
+    int refine_steps;       /* steps used by the last solve (max over right-hand sides) */
+    double residual;        /* last solve: max_k ||r_k - K x_k||_inf / max(1, ||r_k||_inf) */
+    double delta;           /* the absolute regularization used */
+    const char *backend;    /* name of the backend in use */
+} dqp_kkt_info;
+
+typedef struct dqp_kkt dqp_kkt;
+
+/* Symbolic setup. H: n x n upper triangle (entries below the diagonal are an
+ * error), may be NULL (H = 0). G: m x n, may be NULL when m = 0. D: length m
+ * values (NULL = 0). backend: a registered name or "auto". The values given
+ * here are loaded; call dqp_kkt_factor before solving. */
+dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t m,
+                          const dqp_csc *H, const dqp_csc *G, const double *D,
+                          const dqp_kkt_options *opt, dqp_message *msg);
+void dqp_kkt_destroy(dqp_kkt *kkt); /* accepts NULL */
+
+/* New values with the same patterns (NULL = unchanged): Hx in the order of
+ * H's stored values, Gx in the order of G's, D of length m. */
+dqp_status dqp_kkt_update(dqp_kkt *kkt, const double *Hx, const double *Gx, const double *D);
+
+/* Numeric factorization of K + R with the current values. */
+dqp_status dqp_kkt_factor(dqp_kkt *kkt);
+
+/* Solve K x = r for nrhs right-hand sides (consecutive blocks of N), in
+ * place, with iterative refinement. Errors: DQP_ERR_NOT_READY (not
+ * factored), DQP_ERR_SINGULAR (residual does not converge: K singular and r
+ * not in its range, or singular and least_norm off), DQP_ERR_NUMERICAL. */
+dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
+
+/* y = K x (unregularized), N-vectors. */
+void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);
+
+void dqp_kkt_get_info(const dqp_kkt *kkt, dqp_kkt_info *info);
+const char *dqp_kkt_last_error(const dqp_kkt *kkt);
+
+#endif
