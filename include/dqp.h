@@ -8,5 +8,6 @@
 #include "dqp/problem.h"
 #include "dqp/settings.h"
 #include "dqp/qps.h"
+#include "dqp/solve.h"
 
 #endif

@@ -19,7 +19,49 @@
  *
  * Each canonical row keeps where it came from (dqp_qps_row_origin), so a
  * derivative with respect to b or d can be reported per row or bound of the
- * file. Canonical variables are the file's columns, in file order. */
+ * file. Canonical variables are the file's columns, in file order.
+ *
+ * Conventions of this reader:
+ *   - Format: the text is read as free MPS (blank-separated fields). If that
+ *     fails and every data line fits the fixed layout (fields in columns
+ *     2-3, 5-12, 15-22, 25-36, 40-47, 50-61, blanks elsewhere, no tabs), it
+ *     is read again as fixed MPS, where names may contain blanks (QFORPLAN).
+ *     A successful reading wins; when both fail, the error of the reading
+ *     that got further is reported. NAME is the first word after the
+ *     keyword (free) or columns 15-22 (fixed).
+ *   - Canonical row order. A: equality rows in file order, then fixed
+ *     columns in column order. C: constraint rows in file order (a ranged
+ *     row gives its upper side a'x <= u, then its lower side -a'x <= -l),
+ *     then the bounds column by column (x_j <= u_j, then -x_j <= -l_j).
+ *     P, A and C are always present (A or C possibly with 0 rows).
+ *   - RANGES with RHS b and range R: E row R > 0 gives [b, b+R], R < 0
+ *     [b+R, b]; L row [b-|R|, b]; G row [b, b+|R|]. R = 0 keeps the row an
+ *     equality (a row of A). The side set by the range has range = 1.
+ *   - Bounds apply in file order. MI sets only the lower bound (-inf), PL
+ *     only the upper (+inf). BV means [0, 1] and LI/UI act as LO/UP:
+ *     integrality (like MARKER INTORG/INTEND lines) is ignored. SC is
+ *     rejected. Negative UP: an UP (or UI) bound < 0 on a column that has no
+ *     explicit lower bound (LO, LI, MI, FR, FX, BV) anywhere in BOUNDS makes
+ *     its lower bound -inf (the rule of CPLEX, HiGHS and CoinMpsIO); with an
+ *     explicit lower bound the bounds are kept as written. Bound values with
+ *     |v| >= 1e30 are infinite; an infinite RHS or range is an error.
+ *   - Duplicates are errors naming both lines: the same (row, column) twice
+ *     in COLUMNS (objective row included), a row twice in RHS or RANGES, and
+ *     a pair twice in QUADOBJ/QSECTION in either order (these list one
+ *     triangle: an off-diagonal entry stands for Q(i,j) and Q(j,i)). QMATRIX
+ *     lists both triangles: every off-diagonal entry needs its transposed
+ *     entry with an equal value (within 1e-12 max|Q|). Explicit zeros are
+ *     kept as stored entries of A, C and P.
+ *   - The first N row is the objective (or the N row named by OBJNAME);
+ *     other N rows are dropped. One RHS, RANGES and BOUNDS vector at most.
+ *     QSECTION may name the objective row; quadratic constraints (QSECTION
+ *     of another row, QCMATRIX) are rejected.
+ *   - ENDATA is required, so that a truncated file is an error rather than a
+ *     smaller problem; text after it is ignored. Section keywords start in
+ *     column 1; lines starting with '*' and blank lines are ignored; lines
+ *     are limited to 4096 characters; "\r\n" line ends are accepted.
+ *   - Numbers: [+-]digits[.digits][(e|E|d|D)[+-]digits] (".5", "1." and
+ *     Fortran "1.0D+00" included) and [+-]inf / infinity; locale-independent. */
 #ifndef DQP_QPS_H
 #define DQP_QPS_H
 
@@ -76,8 +118,10 @@ DQP_API double dqp_qps_objective(const dqp_qps *qps, const double *z);
 DQP_API double dqp_qps_objective_constant(const dqp_qps *qps);
 DQP_API int dqp_qps_sense(const dqp_qps *qps);
 
-/* The file's counts: columns, constraint rows (non-N rows), nonzeros of the
- * constraint matrix and of the stored triangle of Q, as in the file. */
+/* The file's counts: columns, constraint rows (non-N rows), and entries of
+ * the constraint rows in COLUMNS (N rows excluded, explicit zeros included).
+ * The entries of the stored triangle of Q are those of P:
+ * dqp_csc_nnz(dqp_problem_csc(dqp_qps_problem(qps), 'P')). */
 DQP_API int64_t dqp_qps_file_cols(const dqp_qps *qps);
 DQP_API int64_t dqp_qps_file_rows(const dqp_qps *qps);
 DQP_API int64_t dqp_qps_file_nnz(const dqp_qps *qps);

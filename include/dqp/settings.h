@@ -22,6 +22,13 @@ typedef enum dqp_solve_type {
     DQP_SOLVE_SPARSE = 2
 } dqp_solve_type;
 
+/* Which one-sided derivative to return at weakly active rows (slack below
+ * eps_active and multiplier ~ 0), where the QP is not differentiable. */
+typedef enum dqp_weak_convention {
+    DQP_WEAK_KEEP = 0, /* keep them in the active set: the constraint stays active */
+    DQP_WEAK_DROP = 1  /* drop them: the constraint may become inactive */
+} dqp_weak_convention;
+
 typedef struct dqp_settings {
     char qp_solver[DQP_NAME_LEN];  /* forward QP solver, "auto" = by problem kind */
     char lin_solver[DQP_NAME_LEN]; /* KKT linear solver: "auto", "ldl", "mumps", "lapack" */
@@ -41,6 +48,7 @@ typedef struct dqp_settings {
     int verbose;                   /* 0 silent .. 2 debug, through the log callback */
     int time;                      /* report timings */
     int check_PSD;                 /* verify P is positive semidefinite */
+    dqp_weak_convention weak_active; /* "keep" or "drop" */
     int64_t max_iter;              /* forward solver iteration limit, 0 = solver default */
     double time_limit;             /* seconds for the forward solve, > 0, inf = none */
     /* Not name-settable: */
@@ -53,6 +61,7 @@ typedef struct dqp_settings {
  *   eps_rel 1e-8, eps_active 1e-5, dual_available 1, normalize_constraints 0,
  *   refine_active 0, warm_start_from_previous 0, omp_parallel 0, threads 0,
  *   empty_batch 0, qp_solver_keywords "", verbose 0, time 0, check_PSD 0,
+ *   weak_active keep,
  *   max_iter 0, time_limit inf, log NULL. */
 DQP_API void dqp_settings_default(dqp_settings *s);
 

@@ -21,6 +21,7 @@ typedef struct field {
 } field;
 
 static const char *const solve_types[] = {"auto", "dense", "sparse", NULL};
+static const char *const weak_conventions[] = {"keep", "drop", NULL};
 
 #define OFF(f) offsetof(dqp_settings, f)
 static const field fields[] = {
@@ -54,12 +55,16 @@ static const field fields[] = {
     {"time", T_BOOL, OFF(time), 0, 1, 0, NULL, "report timings"},
     {"check_PSD", T_BOOL, OFF(check_PSD), 0, 1, 0, NULL,
      "verify that P is positive semidefinite (costs a factorization)"},
+    {"weak_active", T_ENUM, OFF(weak_active), 0, 0, 0, weak_conventions,
+     "weakly active rows: keep (stay active) or drop (may leave) for the one-sided derivative"},
     {"max_iter", T_INT64, OFF(max_iter), 0, 1e15, 0, NULL,
      "forward solver iteration limit, 0 = the solver's default"},
     {"time_limit", T_DOUBLE, OFF(time_limit), 0, INFINITY, 1, NULL,
      "seconds allowed for the forward solve, inf = no limit"},
 };
 #undef OFF
+_Static_assert(sizeof(dqp_solve_type) == sizeof(int) && sizeof(dqp_weak_convention) == sizeof(int),
+               "enum settings are accessed as int");
 #define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
 
 void dqp_settings_default(dqp_settings *s) {
@@ -194,14 +199,18 @@ static dqp_status set_field(dqp_settings *s, const field *f, const char *value, 
         memcpy(base, value, strlen(value) + 1);
         return DQP_OK;
     }
-    case T_ENUM:
-        for (int k = 0; f->choices[k]; k++)
+    case T_ENUM: {
+        char list[96] = "";
+        for (int k = 0; f->choices[k]; k++) {
             if (strcmp(f->choices[k], value) == 0) {
-                *(dqp_solve_type *)(void *)base = (dqp_solve_type)k;
+                *(int *)(void *)base = k; /* the enums have int size (GCC/Clang ABI) */
                 return DQP_OK;
             }
-        return dqp_fail(msg, DQP_ERR_VALUE, "%s: \"%s\" is not one of auto, dense, sparse",
-                        f->name, value);
+            size_t used = strlen(list);
+            dqp_fmt(list + used, sizeof list - used, "%s%s", k ? ", " : "", f->choices[k]);
+        }
+        return dqp_fail(msg, DQP_ERR_VALUE, "%s: \"%s\" is not one of %s", f->name, value, list);
+    }
     case T_BOOL: {
         int b;
         if (!parse_bool(value, &b))
@@ -260,8 +269,10 @@ dqp_status dqp_settings_get(const dqp_settings *s, const char *name, char *buf, 
     case T_NAME:
     case T_KEYWORDS: w = snprintf(buf, len, "%s", base); break;
     case T_ENUM: {
-        int k = (int)*(const dqp_solve_type *)(const void *)base;
-        w = snprintf(buf, len, "%s", (k >= 0 && k <= 2) ? f->choices[k] : "invalid");
+        int k = *(const int *)(const void *)base, count = 0;
+        while (f->choices[count])
+            count++;
+        w = snprintf(buf, len, "%s", (k >= 0 && k < count) ? f->choices[k] : "invalid");
         break;
     }
     case T_BOOL:
@@ -294,8 +305,10 @@ dqp_status dqp_settings_validate(const dqp_settings *s, dqp_message *msg) {
             continue;
         }
         if (f->type == T_ENUM) {
-            int e = (int)*(const dqp_solve_type *)(const void *)base;
-            if (e < 0 || e > 2)
+            int e = *(const int *)(const void *)base, count = 0;
+            while (f->choices[count])
+                count++;
+            if (e < 0 || e >= count)
                 return dqp_fail(msg, DQP_ERR_VALUE, "%s: %d is not a valid value", f->name, e);
             continue;
         }

@@ -24,7 +24,7 @@ static void test_every_name_round_trips(void) {
     dqp_settings s, t;
     dqp_settings_default(&s);
     dqp_settings_default(&t);
-    CHECK_INT(dqp_settings_count(), 19);
+    CHECK_INT(dqp_settings_count(), 20);
     CHECK(dqp_settings_name(-1) == NULL);
     CHECK(dqp_settings_name(dqp_settings_count()) == NULL);
     for (int i = 0; i < dqp_settings_count(); i++) {
@@ -63,6 +63,10 @@ static void test_set_values(void) {
     CHECK_NEAR(s.time_limit, 2.5, 0.0);
     CHECK_INT(dqp_settings_set(&s, "qp_solver", "ipm", &msg), DQP_OK);
     CHECK(strcmp(s.qp_solver, "ipm") == 0);
+    CHECK_INT(dqp_settings_set(&s, "weak_active", "drop", &msg), DQP_OK);
+    CHECK_INT(s.weak_active, DQP_WEAK_DROP);
+    CHECK_INT(dqp_settings_set(&s, "weak_active", "both", &msg), DQP_ERR_VALUE);
+    CHECK_STR_CONTAINS(msg.text, "weak_active: \"both\" is not one of keep, drop");
     CHECK_INT(dqp_settings_set(&s, "check_PSD", "1", &msg), DQP_OK);
     CHECK_INT(s.check_PSD, 1);
 }
@@ -108,6 +112,9 @@ static void test_errors(void) {
     CHECK_STR_CONTAINS(msg.text, "eps_abs");
     s = before;
     s.refine_active = 7;
+    CHECK_INT(dqp_settings_validate(&s, &msg), DQP_ERR_VALUE);
+    s = before;
+    s.solve_type = (dqp_solve_type)3;
     CHECK_INT(dqp_settings_validate(&s, &msg), DQP_ERR_VALUE);
     s = before;
     s.eps_active = NAN;

@@ -1,0 +1,129 @@
+/* dqp/solve.h - solve a QP and differentiate its solution.
+ *
+ * A dqp_solver handle owns the settings, the forward solver, the last
+ * solution and the factorization of the reduced KKT matrix
+ *
+ *     K = [ P  A'  C_J' ]      J = active inequality rows
+ *         [ A  0   0    ]
+ *         [ C_J 0  0    ]
+ *
+ * which every derivative call on that solution reuses. Signs (method.md):
+ * Lagrangian 1/2 z'Pz + q'z + lambda'(Az - b) + mu'(Cz - d), mu >= 0,
+ * stationarity P z + q + A'lambda + C'mu = 0; mu is exactly 0 on inactive
+ * rows. One handle per thread; handles share nothing.
+ */
+#ifndef DQP_SOLVE_H
+#define DQP_SOLVE_H
+
+#include "dqp/problem.h"
+#include "dqp/settings.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Outcome of the forward solve (a result, not an error). */
+typedef enum dqp_qp_status {
+    DQP_QP_UNSOLVED = 0,
+    DQP_QP_SOLVED = 1,
+    DQP_QP_SOLVED_INACCURATE = 2, /* near optimal but above the requested tolerance */
+    DQP_QP_PRIMAL_INFEASIBLE = 3,
+    DQP_QP_DUAL_INFEASIBLE = 4, /* unbounded below */
+    DQP_QP_MAX_ITER = 5,
+    DQP_QP_TIME_LIMIT = 6,
+    DQP_QP_NUMERICAL_ERROR = 7,
+    DQP_QP_NOT_CONVEX = 8 /* negative curvature found: P not positive semidefinite */
+} dqp_qp_status;
+
+DQP_API const char *dqp_qp_status_string(dqp_qp_status s);
+
+/* Derivative status: DQP_DIFF_REGULAR or a combination of flags. */
+enum {
+    DQP_DIFF_REGULAR = 0,            /* exact derivative: LICQ, strict complementarity, K regular */
+    DQP_DIFF_WEAKLY_ACTIVE = 1,      /* rows with slack < eps_active and mu ~ 0: one-sided */
+    DQP_DIFF_LICQ = 2,               /* active rows dependent: least-norm derivative */
+    DQP_DIFF_SINGULAR_HESSIAN = 4,   /* P singular on null(A~): solution not unique, least-norm */
+    DQP_DIFF_INCONSISTENT = 8,       /* solver output inconsistent (mu on large slack, residual) */
+    DQP_DIFF_DUALS_RECOVERED = 16,   /* duals computed by dqp, not taken from the solver */
+    DQP_DIFF_FAILED = 32             /* no derivative available (see last error) */
+};
+
+typedef struct dqp_info {
+    dqp_qp_status qp_status;
+    int64_t iterations;
+    double objective;          /* 1/2 z'Pz + q'z */
+    unsigned derivative_status; /* DQP_DIFF_* flags */
+    int64_t n_active;          /* |J| */
+    int64_t n_weak;            /* weakly active rows (also in J under the default convention) */
+    double stationarity;       /* ||P z + q + A'lambda + C'mu||_inf after dual handling */
+    double solve_seconds;      /* forward solve */
+    double setup_seconds;      /* active set, duals, reduced KKT factorization */
+    double derivative_seconds; /* last derivative call (vjp, jvp or jacobian) */
+    const char *qp_solver;     /* name of the forward solver used */
+    const char *lin_solver;    /* name of the KKT backend used */
+} dqp_info;
+
+typedef struct dqp_solver dqp_solver;
+
+/* User-callback forward solver (the black-box path). Fill z (length n) and,
+ * if it can, lambda (m_eq) and mu (m_ineq) in dqp's signs, then set
+ * *has_duals = 1. Return 0 on success, nonzero when it failed (the solve
+ * then reports DQP_QP_NUMERICAL_ERROR). */
+typedef int (*dqp_user_solver_fn)(void *user, const dqp_problem *prob, double *z, double *lambda,
+                                  double *mu, int *has_duals);
+
+/* Create a handle with a copy of the settings (validated). */
+DQP_API dqp_status dqp_solver_create(dqp_solver **out, const dqp_settings *settings,
+                                     dqp_message *msg);
+DQP_API void dqp_solver_destroy(dqp_solver *h); /* accepts NULL */
+
+/* Use a callback as the forward solver (overrides qp_solver); fn NULL restores. */
+DQP_API dqp_status dqp_solver_set_callback(dqp_solver *h, dqp_user_solver_fn fn, void *user);
+
+/* Solve and prepare the derivative. Returns DQP_OK when the call itself
+ * worked: check dqp_solver_info() for the QP status and the derivative
+ * status. The problem must stay alive and unchanged until the next solve
+ * (the handle keeps a pointer to it for derivative calls). */
+DQP_API dqp_status dqp_solver_solve(dqp_solver *h, const dqp_problem *prob);
+
+DQP_API const dqp_info *dqp_solver_info(const dqp_solver *h);
+DQP_API const double *dqp_solver_z(const dqp_solver *h);      /* length n */
+DQP_API const double *dqp_solver_lambda(const dqp_solver *h); /* length m_eq */
+DQP_API const double *dqp_solver_mu(const dqp_solver *h);     /* length m_ineq, 0 off J */
+/* Active rows of C, increasing; returns |J| and sets *rows (may be NULL). */
+DQP_API int64_t dqp_solver_active(const dqp_solver *h, const int64_t **rows);
+
+/* Gradients of a scalar loss with respect to the data. Each pointer may be
+ * NULL (not wanted). Sizes: dP: nnz(P) for sparse P (order of the stored
+ * values, meaning as documented in problem.h) or n*n row-major for dense
+ * P; dq: n; dA: nnz(A) or m_eq*n; db: m_eq; dC: nnz(C) or m_ineq*n; dd:
+ * m_ineq. */
+typedef struct dqp_grad {
+    double *dP, *dq, *dA, *db, *dC, *dd;
+} dqp_grad;
+
+/* Reverse mode. Seeds on z (n), lambda (m_eq), mu (m_ineq); NULL = 0.
+ * Seeds on mu of inactive rows have no effect (mu is identically 0 there). */
+DQP_API dqp_status dqp_solver_vjp(dqp_solver *h, const double *gz, const double *glambda,
+                                  const double *gmu, dqp_grad *out);
+
+/* Forward mode. Directions in the same layout as dqp_grad (NULL = 0) give
+ * dz (n), dlambda (m_eq), dmu (m_ineq); any output may be NULL. */
+typedef struct dqp_dir {
+    const double *dP, *dq, *dA, *db, *dC, *dd;
+} dqp_dir;
+DQP_API dqp_status dqp_solver_jvp(dqp_solver *h, const dqp_dir *dir, double *dz,
+                                  double *dlambda, double *dmu);
+
+/* Full Jacobian of y = (z, lambda, mu) (length n + m_eq + m_ineq = ny) with
+ * respect to 'q', 'b', 'd' or the stored values of 'P', 'A', 'C' (nw
+ * columns = length of that data). J is column-major ny x nw: column k is
+ * dy/dw_k, at J[k * ny .. k * ny + ny - 1]. */
+DQP_API dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J);
+
+DQP_API const char *dqp_solver_last_error(const dqp_solver *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

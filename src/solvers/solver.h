@@ -1,0 +1,61 @@
+/* solver.h - the forward QP solver interface (internal vtable) and registry.
+ *
+ * Every forward solver (our own dense active-set, interior-point, ADMM; the
+ * adapters; the user callback) implements this table. The differentiation
+ * engine only sees z*, lambda*, mu* and a status, so any solver works as a
+ * black box. Signs follow method.md: P z + q + A'lambda + C'mu = 0, mu >= 0.
+ */
+#ifndef DQP_SOLVER_H
+#define DQP_SOLVER_H
+
+#include "core/internal.h"
+#include "dqp/solve.h"
+
+/* Capability flags. */
+enum {
+    DQP_CAP_DUALS = 1,  /* returns lambda and mu */
+    DQP_CAP_SPARSE = 2, /* accepts sparse problems */
+    DQP_CAP_DENSE = 4,  /* accepts dense problems */
+    DQP_CAP_WARM = 8    /* uses warm starts */
+};
+
+/* Buffers and results of one solve. The caller (engine) allocates z (n),
+ * lam (m_eq) and mu (m_ineq); the solver fills them. */
+typedef struct dqp_qp_output {
+    double *z, *lam, *mu;
+    int has_duals;        /* 1 when lam and mu were filled by the solver */
+    dqp_qp_status status;
+    int64_t iterations;
+    double objective;     /* 1/2 z'Pz + q'z at the returned z */
+} dqp_qp_output;
+
+typedef struct dqp_qp_backend {
+    const char *name;
+    const char *description; /* one line for `dqp solvers` */
+    unsigned caps;
+    /* Build the solver for this problem (pattern and values). The settings
+     * give eps_abs, eps_rel, max_iter (0 = own default), time_limit and
+     * qp_solver_keywords (unknown keys must be rejected with DQP_ERR_VALUE
+     * naming the key and listing the valid ones). The problem stays alive
+     * and unchanged between setup and destroy except through update(). */
+    dqp_status (*setup)(void **self, const dqp_problem *prob, const dqp_settings *s,
+                        dqp_message *msg);
+    /* New values with the same sizes and sparsity patterns. */
+    dqp_status (*update)(void *self, const dqp_problem *prob, dqp_message *msg);
+    /* Warm start from a previous point (any pointer may be NULL) and, for
+     * active-set solvers, a previous active set (length m_ineq, 1 = active;
+     * may be NULL). Applied to the next solve only. */
+    dqp_status (*warm_start)(void *self, const double *z, const double *lam, const double *mu,
+                             const unsigned char *active);
+    /* Solve. Returns DQP_OK whenever out->status describes the outcome
+     * (including infeasible); an error code only for invalid use/NOMEM. */
+    dqp_status (*solve)(void *self, dqp_qp_output *out, dqp_message *msg);
+    void (*destroy)(void *self); /* accepts NULL */
+} dqp_qp_backend;
+
+/* Registry of the forward solvers compiled in. */
+int dqp_qp_backend_count(void);
+const dqp_qp_backend *dqp_qp_backend_get(int i);
+const dqp_qp_backend *dqp_qp_backend_find(const char *name);
+
+#endif
