@@ -1,0 +1,247 @@
+/* derivative.c - reverse mode (VJP), forward mode (JVP) and full Jacobians
+ * on the factored reduced KKT (formulas: method.md sections 4 and 5). */
+#include "diff/engine.h"
+
+#include <string.h>
+
+static dqp_status check_ready(dqp_solver *h) {
+    if (!h)
+        return DQP_ERR_NULL;
+    if (!h->prob || !h->ready)
+        return dqp_solver_fail(h, DQP_ERR_NOT_READY,
+                               "no derivative available: %s",
+                               !h->prob ? "no problem solved yet"
+                                        : "the last solve did not produce one (see its status)");
+    return DQP_OK;
+}
+
+/* dL/dM for a matrix with rows r: u_r z_c + v_r w_c at every stored entry
+ * (sparse: order of the stored values; dense: row-major n columns). Rows
+ * with rowmask[r] == 0 get 0. */
+static void outer_grad(const dqp_csc *S, const double *D, int64_t m, int64_t n, const double *u,
+                       const double *z, const double *v, const double *w,
+                       const unsigned char *rowmask, double *out) {
+    if (S) {
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t k = S->p[j]; k < S->p[j + 1]; k++) {
+                int64_t r = S->i[k];
+                out[k] = (!rowmask || rowmask[r]) ? u[r] * z[j] + v[r] * w[j] : 0.0;
+            }
+    } else if (D) {
+        for (int64_t r = 0; r < m; r++)
+            for (int64_t c = 0; c < n; c++)
+                out[r * n + c] = (!rowmask || rowmask[r]) ? u[r] * z[c] + v[r] * w[c] : 0.0;
+    }
+}
+
+/* dL/dP from dz: symmetric G = 1/2 (dz z' + z dz'); an upper-stored
+ * off-diagonal entry stands for two entries and gets 2 G_ij. */
+static void grad_P(const dqp_problem *p, const double *dz, const double *z, double *out) {
+    int64_t n = p->n;
+    if (p->P) {
+        int upper = p->P_storage == DQP_P_UPPER;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t k = p->P->p[j]; k < p->P->p[j + 1]; k++) {
+                int64_t r = p->P->i[k];
+                double g = 0.5 * (dz[r] * z[j] + z[r] * dz[j]);
+                out[k] = (upper && r != j) ? 2.0 * g : g;
+            }
+    } else if (p->Pd) {
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t c = 0; c < n; c++)
+                out[r * n + c] = 0.5 * (dz[r] * z[c] + z[r] * dz[c]);
+    }
+}
+
+dqp_status dqp_solver_vjp(dqp_solver *h, const double *gz, const double *glambda,
+                          const double *gmu, dqp_grad *out) {
+    dqp_status st = check_ready(h);
+    if (st != DQP_OK)
+        return st;
+    if (!out)
+        return dqp_solver_fail(h, DQP_ERR_NULL, "vjp: output struct is NULL");
+    double t0 = dqp_now();
+    int64_t n = h->n, meq = h->meq, m = h->mineq, N = n + meq + h->nact;
+    double *w = h->work;
+    memset(w, 0, (size_t)N * sizeof *w);
+    if (gz)
+        memcpy(w, gz, (size_t)n * sizeof *w);
+    if (glambda)
+        memcpy(w + n, glambda, (size_t)meq * sizeof *w);
+    if (gmu)
+        for (int64_t k = 0; k < h->nact; k++)
+            w[n + meq + k] = gmu[h->active[k]];
+    if ((st = dqp_engine_kkt_solve(h, w, 1)) != DQP_OK)
+        return st;
+    for (int64_t k = 0; k < N; k++)
+        w[k] = -w[k]; /* (d_z, d_lambda, d_mu_J) */
+    const double *dz = w, *dl = w + n;
+    double *dmu = w + N; /* d_mu scattered to all rows (0 off J) */
+    memset(dmu, 0, (size_t)m * sizeof *dmu);
+    for (int64_t k = 0; k < h->nact; k++)
+        dmu[h->active[k]] = w[n + meq + k];
+    const dqp_problem *p = h->prob;
+    if (out->dq)
+        memcpy(out->dq, dz, (size_t)n * sizeof *dz);
+    if (out->db)
+        for (int64_t r = 0; r < meq; r++)
+            out->db[r] = -dl[r];
+    if (out->dd)
+        for (int64_t r = 0; r < m; r++)
+            out->dd[r] = -dmu[r];
+    if (out->dA)
+        outer_grad(p->A, p->Ad, meq, n, dl, h->z, h->lam, dz, NULL, out->dA);
+    if (out->dC)
+        outer_grad(p->C, p->Cd, m, n, dmu, h->z, h->mu, dz, h->is_active, out->dC);
+    if (out->dP)
+        grad_P(p, dz, h->z, out->dP);
+    h->info.derivative_seconds = dqp_now() - t0;
+    return DQP_OK;
+}
+
+/* r_z -= dP z (symmetric part of the direction; upper-stored off-diagonal
+ * entries move both (i,j) and (j,i)). */
+static void apply_dP(const dqp_problem *p, const double *dP, const double *z, double *rz) {
+    int64_t n = p->n;
+    if (p->P) {
+        int upper = p->P_storage == DQP_P_UPPER;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t k = p->P->p[j]; k < p->P->p[j + 1]; k++) {
+                int64_t r = p->P->i[k];
+                if (r == j) {
+                    rz[r] -= dP[k] * z[j];
+                } else {
+                    double f = upper ? 1.0 : 0.5;
+                    rz[r] -= f * dP[k] * z[j];
+                    rz[j] -= f * dP[k] * z[r];
+                }
+            }
+    } else if (p->Pd) {
+        for (int64_t r = 0; r < n; r++)
+            for (int64_t c = 0; c < n; c++) {
+                rz[r] -= 0.5 * dP[r * n + c] * z[c];
+                rz[c] -= 0.5 * dP[r * n + c] * z[r];
+            }
+    }
+}
+
+/* For direction dM of a constraint matrix: rz -= dM' y (rows with mask),
+ * rrow[r] -= (dM z)_r. */
+static void apply_dM(const dqp_csc *S, const double *D, int64_t m, int64_t n, const double *dM,
+                     const double *y, const double *z, const unsigned char *mask, double *rz,
+                     double *rrow) {
+    if (S) {
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t k = S->p[j]; k < S->p[j + 1]; k++) {
+                int64_t r = S->i[k];
+                if (mask && !mask[r])
+                    continue;
+                rz[j] -= dM[k] * y[r];
+                rrow[r] -= dM[k] * z[j];
+            }
+    } else if (D) {
+        for (int64_t r = 0; r < m; r++) {
+            if (mask && !mask[r])
+                continue;
+            for (int64_t c = 0; c < n; c++) {
+                rz[c] -= dM[r * n + c] * y[r];
+                rrow[r] -= dM[r * n + c] * z[c];
+            }
+        }
+    }
+}
+
+dqp_status dqp_solver_jvp(dqp_solver *h, const dqp_dir *dir, double *dz, double *dlambda,
+                          double *dmu) {
+    dqp_status st = check_ready(h);
+    if (st != DQP_OK)
+        return st;
+    if (!dir)
+        return dqp_solver_fail(h, DQP_ERR_NULL, "jvp: direction struct is NULL");
+    double t0 = dqp_now();
+    const dqp_problem *p = h->prob;
+    int64_t n = h->n, meq = h->meq, m = h->mineq, N = n + meq + h->nact;
+    double *r = h->work, *rC = h->work + N; /* rC: (dd - dC z) for all rows */
+    memset(r, 0, (size_t)N * sizeof *r);
+    memset(rC, 0, (size_t)m * sizeof *rC);
+    if (dir->dq)
+        for (int64_t j = 0; j < n; j++)
+            r[j] = -dir->dq[j];
+    if (dir->db)
+        memcpy(r + n, dir->db, (size_t)meq * sizeof *r);
+    if (dir->dd)
+        memcpy(rC, dir->dd, (size_t)m * sizeof *rC);
+    if (dir->dP)
+        apply_dP(p, dir->dP, h->z, r);
+    if (dir->dA)
+        apply_dM(p->A, p->Ad, meq, n, dir->dA, h->lam, h->z, NULL, r, r + n);
+    if (dir->dC)
+        apply_dM(p->C, p->Cd, m, n, dir->dC, h->mu, h->z, h->is_active, r, rC);
+    for (int64_t k = 0; k < h->nact; k++)
+        r[n + meq + k] = rC[h->active[k]];
+    if ((st = dqp_engine_kkt_solve(h, r, 1)) != DQP_OK)
+        return st;
+    if (dz)
+        memcpy(dz, r, (size_t)n * sizeof *dz);
+    if (dlambda)
+        memcpy(dlambda, r + n, (size_t)meq * sizeof *dlambda);
+    if (dmu) {
+        memset(dmu, 0, (size_t)m * sizeof *dmu);
+        for (int64_t k = 0; k < h->nact; k++)
+            dmu[h->active[k]] = r[n + meq + k];
+    }
+    h->info.derivative_seconds = dqp_now() - t0;
+    return DQP_OK;
+}
+
+/* Number of data entries of `wrt`, or -1 for an invalid name. */
+static int64_t data_len(const dqp_solver *h, char wrt) {
+    const dqp_problem *p = h->prob;
+    int64_t n = h->n;
+    switch (wrt) {
+    case 'q': return n;
+    case 'b': return h->meq;
+    case 'd': return h->mineq;
+    case 'P': return p->P ? dqp_csc_nnz(p->P) : p->Pd ? n * n : 0;
+    case 'A': return p->A ? dqp_csc_nnz(p->A) : p->Ad ? h->meq * n : 0;
+    case 'C': return p->C ? dqp_csc_nnz(p->C) : p->Cd ? h->mineq * n : 0;
+    default: return -1;
+    }
+}
+
+dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J) {
+    dqp_status st = check_ready(h);
+    if (st != DQP_OK)
+        return st;
+    int64_t nw = data_len(h, wrt);
+    if (nw < 0)
+        return dqp_solver_fail(h, DQP_ERR_VALUE,
+                               "jacobian: wrt '%c' is not one of P, q, A, b, C, d", wrt);
+    if (!J)
+        return dqp_solver_fail(h, DQP_ERR_NULL, "jacobian: output is NULL");
+    double t0 = dqp_now();
+    int64_t n = h->n, meq = h->meq, ny = n + meq + h->mineq;
+    double *e = dqp_calloc(DQP_MAX(nw, 1), sizeof *e);
+    if (!e)
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "jacobian: out of memory");
+    /* Column k = JVP along the k-th unit direction. The columns share the
+     * one factorization; each costs a triangular solve pair. */
+    for (int64_t k = 0; k < nw && st == DQP_OK; k++) {
+        dqp_dir dir = {0};
+        e[k] = 1.0;
+        switch (wrt) {
+        case 'q': dir.dq = e; break;
+        case 'b': dir.db = e; break;
+        case 'd': dir.dd = e; break;
+        case 'P': dir.dP = e; break;
+        case 'A': dir.dA = e; break;
+        default: dir.dC = e; break;
+        }
+        double *col = J + k * ny;
+        st = dqp_solver_jvp(h, &dir, col, col + n, col + n + meq);
+        e[k] = 0.0;
+    }
+    dqp_free(e);
+    h->info.derivative_seconds = dqp_now() - t0;
+    return st;
+}

@@ -1,0 +1,273 @@
+/* prepare.c - active set, duals and the reduced KKT factorization after a solve. */
+#include "diff/engine.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Rows of C as 2-norms (for normalize_constraints); 1 elsewhere. */
+static void row_norms(dqp_solver *h) {
+    const dqp_problem *p = h->prob;
+    int64_t m = h->mineq, n = h->n;
+    for (int64_t i = 0; i < m; i++)
+        h->rownorm[i] = 0.0;
+    if (!h->s.normalize_constraints) {
+        for (int64_t i = 0; i < m; i++)
+            h->rownorm[i] = 1.0;
+        return;
+    }
+    if (p->C) {
+        for (int64_t k = 0; k < dqp_csc_nnz(p->C); k++)
+            h->rownorm[p->C->i[k]] += p->C->x[k] * p->C->x[k];
+    } else if (p->Cd) {
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++)
+                h->rownorm[i] += p->Cd[i * n + j] * p->Cd[i * n + j];
+    }
+    for (int64_t i = 0; i < m; i++)
+        h->rownorm[i] = h->rownorm[i] > 0.0 ? sqrt(h->rownorm[i]) : 1.0;
+}
+
+static double norm_inf(const double *x, int64_t len) {
+    double m = 0.0;
+    for (int64_t k = 0; k < len; k++)
+        m = fmax(m, fabs(x[k]));
+    return m;
+}
+
+/* G = [A; C_J] with the rows of C_J divided by their norms (CSC, m x n). */
+static dqp_csc *build_G(dqp_solver *h, const int64_t *posJ) {
+    dqp_csc *A = dqp_rows_csc(h->prob, 'A'), *C = dqp_rows_csc(h->prob, 'C'), *G = NULL;
+    if (!A || !C)
+        goto done;
+    int64_t n = h->n, nnz = dqp_csc_nnz(A);
+    for (int64_t k = 0; k < dqp_csc_nnz(C); k++)
+        nnz += posJ[C->i[k]] >= 0;
+    G = dqp_csc_create(h->meq + h->nact, n, nnz);
+    if (!G)
+        goto done;
+    int64_t t = 0;
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t k = A->p[j]; k < A->p[j + 1]; k++) {
+            G->i[t] = A->i[k];
+            G->x[t++] = A->x[k];
+        }
+        for (int64_t k = C->p[j]; k < C->p[j + 1]; k++) {
+            int64_t r = C->i[k];
+            if (posJ[r] >= 0) {
+                G->i[t] = h->meq + posJ[r];
+                G->x[t++] = C->x[k] / h->rownorm[r];
+            }
+        }
+        G->p[j + 1] = t;
+    }
+done:
+    dqp_csc_free(A);
+    dqp_csc_free(C);
+    return G;
+}
+
+/* Solve K y = r for the current reduced KKT, in the problem's scaling:
+ * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). */
+dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
+    int64_t N = h->n + h->meq + h->nact, off = h->n + h->meq;
+    for (int64_t c = 0; c < nrhs; c++)
+        for (int64_t k = 0; k < h->nact; k++)
+            r[c * N + off + k] /= h->rownorm[h->active[k]];
+    dqp_status st = dqp_kkt_solve(h->kkt, r, nrhs);
+    if (st != DQP_OK)
+        return dqp_solver_fail(h, st, "reduced KKT solve: %s", dqp_kkt_last_error(h->kkt));
+    for (int64_t c = 0; c < nrhs; c++)
+        for (int64_t k = 0; k < h->nact; k++)
+            r[c * N + off + k] /= h->rownorm[h->active[k]];
+    return DQP_OK;
+}
+
+/* Create and factor a KKT with the given H (NULL: identity) and G. */
+static dqp_status make_kkt(dqp_solver *h, dqp_kkt **out, const dqp_csc *H, const dqp_csc *G,
+                           int least_norm) {
+    dqp_kkt_options opt;
+    dqp_kkt_options_default(&opt);
+    opt.least_norm = least_norm;
+    dqp_message msg = {{0}};
+    dqp_csc *I = NULL;
+    if (!H) {
+        I = dqp_csc_create(h->n, h->n, h->n);
+        if (!I)
+            return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
+        for (int64_t j = 0; j < h->n; j++) {
+            I->p[j + 1] = j + 1;
+            I->i[j] = j;
+            I->x[j] = 1.0;
+        }
+    }
+    dqp_status st = dqp_kkt_create(out, h->s.lin_solver, h->n, G->m, H ? H : I, G, NULL, &opt,
+                                   &msg);
+    dqp_csc_free(I);
+    if (st != DQP_OK)
+        return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
+    st = dqp_kkt_factor(*out);
+    if (st != DQP_OK) {
+        dqp_solver_fail(h, st, "reduced KKT factorization: %s", dqp_kkt_last_error(*out));
+        dqp_kkt_destroy(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* Least-squares duals at z: y = argmin ||G' y + (P z + q)||, from
+ * [I G'; G 0][u; y] = [-(Pz + q); 0] (u is the part of -(Pz+q) in null(G)).
+ * y is in the scaled rows of G; the caller unscales. */
+static dqp_status ls_duals(dqp_solver *h, double *y) {
+    dqp_kkt *kkt = NULL;
+    dqp_status st = make_kkt(h, &kkt, NULL, h->G, 1);
+    if (st != DQP_OK)
+        return st;
+    int64_t n = h->n, N = n + h->G->m;
+    double *r = h->work;
+    memset(r, 0, (size_t)N * sizeof *r);
+    memcpy(r, h->prob->q, (size_t)n * sizeof *r);
+    dqp_prob_matvec(h->prob, 'P', 0, h->z, r);
+    for (int64_t j = 0; j < n; j++)
+        r[j] = -r[j];
+    st = dqp_kkt_solve(kkt, r, 1);
+    if (st == DQP_OK)
+        memcpy(y, r + n, (size_t)h->G->m * sizeof *y);
+    else
+        dqp_solver_fail(h, st, "least-squares duals: %s", dqp_kkt_last_error(kkt));
+    dqp_kkt_destroy(kkt);
+    return st;
+}
+
+/* Factor the reduced KKT; on singularity fall back to the least-norm mode
+ * and classify: dependent active rows (LICQ) or P singular on null(G). */
+static dqp_status factor_reduced(dqp_solver *h) {
+    dqp_status st = make_kkt(h, &h->kkt, h->H, h->G, 0);
+    if (st != DQP_ERR_SINGULAR)
+        return st;
+    dqp_kkt *probe = NULL;
+    dqp_status licq = make_kkt(h, &probe, NULL, h->G, 0);
+    dqp_kkt_destroy(probe);
+    h->info.derivative_status |= licq == DQP_OK ? DQP_DIFF_SINGULAR_HESSIAN : DQP_DIFF_LICQ;
+    st = make_kkt(h, &h->kkt, h->H, h->G, 1);
+    if (st == DQP_OK)
+        h->last_error[0] = '\0';
+    return st;
+}
+
+/* Choose J from the primal slack; clean mu off J; report inconsistencies. */
+static void choose_active(dqp_solver *h, int recovering, int64_t *posJ) {
+    int64_t m = h->mineq;
+    double *Cz = h->work;
+    memset(Cz, 0, (size_t)m * sizeof *Cz);
+    dqp_prob_matvec(h->prob, 'C', 0, h->z, Cz);
+    double mu_scale = fmax(1.0, norm_inf(h->mu, m));
+    double mu_tol = sqrt(h->s.eps_abs) * mu_scale;
+    h->nact = 0;
+    for (int64_t i = 0; i < m; i++) {
+        double slack = (h->prob->d[i] - Cz[i]) / h->rownorm[i];
+        int act = slack < h->s.eps_active;
+        h->is_active[i] = (unsigned char)act;
+        posJ[i] = act ? h->nact : -1;
+        if (act)
+            h->active[h->nact++] = i;
+        else {
+            if (!recovering && h->mu[i] > mu_tol)
+                h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
+            h->mu[i] = 0.0;
+        }
+    }
+}
+
+dqp_status dqp_engine_prepare(dqp_solver *h) {
+    int recovering = (h->info.derivative_status & DQP_DIFF_DUALS_RECOVERED) != 0;
+    int64_t n = h->n, meq = h->meq, m = h->mineq;
+    int64_t maxN = n + meq + m, len = DQP_MAX(3 * maxN, 1);
+    dqp_status st;
+    if (len > h->work_len) {
+        dqp_free(h->work);
+        h->work = dqp_alloc(len, sizeof(double));
+        h->work_len = h->work ? len : 0;
+        if (!h->work)
+            return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
+    }
+    int64_t *posJ = dqp_alloc(m, sizeof *posJ);
+    if (!posJ)
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
+    row_norms(h);
+    choose_active(h, recovering, posJ);
+    h->info.n_active = h->nact;
+    h->H = dqp_upper_P(h->prob);
+    h->G = build_G(h, posJ);
+    dqp_free(posJ);
+    if (!h->H || !h->G)
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
+    if ((st = factor_reduced(h)) != DQP_OK) {
+        h->info.derivative_status |= DQP_DIFF_FAILED;
+        return st;
+    }
+    dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", h->s.lin_solver);
+    {
+        dqp_kkt_info ki;
+        dqp_kkt_get_info(h->kkt, &ki);
+        if (ki.backend)
+            dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", ki.backend);
+    }
+    int64_t N = n + meq + h->nact;
+    if (recovering) {
+        /* The equality QP on J: K [z; lam; mu_J] = [-q; b; d_J]. */
+        double *y = h->work;
+        for (int64_t j = 0; j < n; j++)
+            y[j] = -h->prob->q[j];
+        memcpy(y + n, h->prob->b, (size_t)meq * sizeof *y);
+        for (int64_t k = 0; k < h->nact; k++)
+            y[n + meq + k] = h->prob->d[h->active[k]];
+        if ((st = dqp_engine_kkt_solve(h, y, 1)) != DQP_OK) {
+            h->info.derivative_status |= DQP_DIFF_FAILED;
+            return st;
+        }
+        double dz = 0.0;
+        for (int64_t j = 0; j < n; j++)
+            dz = fmax(dz, fabs(y[j] - h->z[j]));
+        if (dz <= h->s.eps_active * fmax(1.0, norm_inf(h->z, n))) {
+            memcpy(h->lam, y + n, (size_t)meq * sizeof *y);
+            for (int64_t k = 0; k < h->nact; k++)
+                h->mu[h->active[k]] = y[n + meq + k];
+        } else {
+            /* z* is not the equality-QP solution on J: fit the duals to
+             * stationarity at z* instead. */
+            double *yd = h->work + maxN;
+            if ((st = ls_duals(h, yd)) != DQP_OK) {
+                h->info.derivative_status |= DQP_DIFF_FAILED;
+                return st;
+            }
+            memcpy(h->lam, yd, (size_t)meq * sizeof *yd);
+            for (int64_t k = 0; k < h->nact; k++)
+                h->mu[h->active[k]] = yd[meq + k] / h->rownorm[h->active[k]];
+        }
+    }
+    (void)N;
+    /* Weakly active rows, negative multipliers and the stationarity residual. */
+    double mu_scale = fmax(1.0, norm_inf(h->mu, m));
+    double weak_tol = 100.0 * h->s.eps_abs * mu_scale;
+    h->info.n_weak = 0;
+    for (int64_t k = 0; k < h->nact; k++) {
+        double v = h->mu[h->active[k]];
+        if (v <= weak_tol)
+            h->info.n_weak++;
+        if (v < -sqrt(h->s.eps_abs) * mu_scale)
+            h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
+    }
+    if (h->info.n_weak > 0)
+        h->info.derivative_status |= DQP_DIFF_WEAKLY_ACTIVE;
+    double *r = h->work;
+    memcpy(r, h->prob->q, (size_t)n * sizeof *r);
+    dqp_prob_matvec(h->prob, 'P', 0, h->z, r);
+    double scale = fmax(1.0, norm_inf(r, n));
+    dqp_prob_matvec(h->prob, 'A', 1, h->lam, r);
+    dqp_prob_matvec(h->prob, 'C', 1, h->mu, r);
+    h->info.stationarity = norm_inf(r, n);
+    if (h->info.stationarity > sqrt(h->s.eps_abs) * scale)
+        h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
+    h->ready = 1;
+    return DQP_OK;
+}

@@ -1,0 +1,461 @@
+/* test_engine.c - the differentiation engine: exact values, finite
+ * differences, adjoint identity, value-function identities, degenerate cases. */
+#include "dqp.h"
+#include "runner.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------ helpers */
+
+static double urand(unsigned *s) { /* uniform in [-1, 1), deterministic */
+    *s = *s * 1103515245u + 12345u;
+    return ((double)((*s >> 8) & 0xFFFFFF) / 8388608.0) - 1.0;
+}
+
+static double dot(const double *a, const double *b, int64_t n) {
+    double s = 0.0;
+    for (int64_t k = 0; k < n; k++)
+        s += a[k] * b[k];
+    return s;
+}
+
+/* Dense random data: P = M M' + 0.1 I (n x n), A (me x n), C (mi x n),
+ * b = A z0, d = C z0 + slack with about half the rows active at the
+ * solution (slack 0 and a q that pushes against them). */
+typedef struct {
+    int64_t n, me, mi;
+    double *P, *q, *A, *b, *C, *d;
+} dense_qp;
+
+static dense_qp make_dense(int64_t n, int64_t me, int64_t mi, unsigned seed) {
+    dense_qp t = {n, me, mi, NULL, NULL, NULL, NULL, NULL, NULL};
+    t.P = calloc((size_t)(n * n), sizeof(double));
+    t.q = calloc((size_t)n, sizeof(double));
+    t.A = calloc((size_t)(me * n + 1), sizeof(double));
+    t.b = calloc((size_t)(me + 1), sizeof(double));
+    t.C = calloc((size_t)(mi * n + 1), sizeof(double));
+    t.d = calloc((size_t)(mi + 1), sizeof(double));
+    double *M = calloc((size_t)(n * n), sizeof(double));
+    for (int64_t k = 0; k < n * n; k++)
+        M[k] = urand(&seed);
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t c = 0; c < n; c++) {
+            double s = r == c ? 0.1 : 0.0;
+            for (int64_t k = 0; k < n; k++)
+                s += M[r * n + k] * M[c * n + k];
+            t.P[r * n + c] = s;
+        }
+    for (int64_t k = 0; k < n; k++)
+        t.q[k] = 3.0 * urand(&seed);
+    for (int64_t k = 0; k < me * n; k++)
+        t.A[k] = urand(&seed);
+    for (int64_t k = 0; k < mi * n; k++)
+        t.C[k] = urand(&seed);
+    for (int64_t r = 0; r < me; r++)
+        t.b[r] = urand(&seed);
+    for (int64_t r = 0; r < mi; r++)
+        t.d[r] = 0.5 * urand(&seed);
+    free(M);
+    return t;
+}
+
+static void free_dense(dense_qp *t) {
+    free(t->P);
+    free(t->q);
+    free(t->A);
+    free(t->b);
+    free(t->C);
+    free(t->d);
+}
+
+static dqp_problem *problem_from_dense(const dense_qp *t) {
+    dqp_dense P = {t->n, t->n, t->n, t->P}, A = {t->me, t->n, t->n, t->A},
+              C = {t->mi, t->n, t->n, t->C};
+    dqp_problem_data data = {0};
+    data.n = t->n;
+    data.P_dense = &P;
+    data.q = t->q;
+    if (t->me) {
+        data.A_dense = &A;
+        data.b = t->b;
+        data.m_eq = t->me;
+    }
+    if (t->mi) {
+        data.C_dense = &C;
+        data.d = t->d;
+        data.m_ineq = t->mi;
+    }
+    dqp_problem *p = dqp_problem_create();
+    dqp_status st = dqp_problem_set(p, &data);
+    if (st != DQP_OK) {
+        fprintf(stderr, "problem_set: %s\n", dqp_problem_last_error(p));
+        dqp_problem_destroy(p);
+        return NULL;
+    }
+    return p;
+}
+
+static dqp_solver *solve_new(const dqp_problem *p, const dqp_settings *s) {
+    dqp_solver *h = NULL;
+    if (dqp_solver_create(&h, s, NULL) != DQP_OK)
+        return NULL;
+    dqp_status st = dqp_solver_solve(h, p);
+    if (st != DQP_OK)
+        fprintf(stderr, "solve: %s\n", dqp_solver_last_error(h));
+    return h;
+}
+
+/* loss = w'z + v'lambda + u'mu of a fresh solve of t. */
+static double loss_of(const dense_qp *t, const double *w, const double *v, const double *u) {
+    dqp_problem *p = problem_from_dense(t);
+    dqp_solver *h = solve_new(p, NULL);
+    double L = dot(w, dqp_solver_z(h), t->n) + dot(v, dqp_solver_lambda(h), t->me) +
+               dot(u, dqp_solver_mu(h), t->mi);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    return L;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_toy_exact(void) {
+    int64_t Pp[] = {0, 1, 2}, Pi[] = {0, 1}, Cp[] = {0, 2, 4}, Ci[] = {0, 1, 0, 2};
+    double Px[] = {2, 2}, Cx[] = {-1, -1, -1, -1}, d[] = {-1, 0, 0};
+    dqp_csc P = {2, 2, Pp, Pi, Px, 0}, C = {3, 2, Cp, Ci, Cx, 0};
+    dqp_problem_data data = {.n = 2, .P = &P, .P_storage = DQP_P_UPPER, .C = &C, .d = d,
+                             .m_ineq = 3};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_solver *h = solve_new(p, NULL);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK_INT(info->derivative_status, DQP_DIFF_REGULAR);
+    const double *z = dqp_solver_z(h), *mu = dqp_solver_mu(h);
+    CHECK_NEAR(z[0], 0.5, 1e-12);
+    CHECK_NEAR(z[1], 0.5, 1e-12);
+    CHECK_NEAR(mu[0], 1.0, 1e-12);
+    CHECK_NEAR(mu[1], 0.0, 0.0); /* exactly 0 off J */
+    CHECK_NEAR(mu[2], 0.0, 0.0);
+    const int64_t *J;
+    CHECK_INT(dqp_solver_active(h, &J), 1);
+    CHECK_INT(J[0], 0);
+    /* Value function: seed g_z = P z + q; VJP gives the implicit part,
+     * and adding the explicit part (1/2 z z' for P, z for q) gives
+     * dp/dP = 1/2 z z', dp/dq = z, dp/dC = mu z', dp/dd = -mu. */
+    double gz[2] = {2 * z[0], 2 * z[1]};
+    double dP[2], dq[2], dC[4], dd[3];
+    dqp_grad g = {dP, dq, NULL, NULL, dC, dd};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dP[0] + 0.5 * z[0] * z[0], 0.125, 1e-12);
+    CHECK_NEAR(dP[1] + 0.5 * z[1] * z[1], 0.125, 1e-12);
+    CHECK_NEAR(dq[0] + z[0], 0.5, 1e-12);
+    CHECK_NEAR(dq[1] + z[1], 0.5, 1e-12);
+    /* C stored column-major: entries (0,0) (1,0) (0,1) (2,1) */
+    CHECK_NEAR(dC[0], 0.5, 1e-12);
+    CHECK_NEAR(dC[1], 0.0, 1e-12);
+    CHECK_NEAR(dC[2], 0.5, 1e-12);
+    CHECK_NEAR(dC[3], 0.0, 1e-12);
+    CHECK_NEAR(dd[0], -1.0, 1e-12);
+    CHECK_NEAR(dd[1], 0.0, 0.0);
+    CHECK_NEAR(dd[2], 0.0, 0.0);
+    /* dz/dd_0: z = (-d0/2, -d0/2) on the active face -> JVP dd = e0 gives -1/2. */
+    double e0[3] = {1, 0, 0}, dz[2], dmu[3];
+    dqp_dir dir = {.dd = e0};
+    CHECK_INT(dqp_solver_jvp(h, &dir, dz, NULL, dmu), DQP_OK);
+    CHECK_NEAR(dz[0], -0.5, 1e-12);
+    CHECK_NEAR(dz[1], -0.5, 1e-12);
+    CHECK_NEAR(dmu[0], -1.0, 1e-12); /* mu0 = -d0 */
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+static void test_finite_differences_dense(void) {
+    unsigned seed = 7;
+    dense_qp t = make_dense(8, 2, 10, 42);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *h = solve_new(p, NULL);
+    CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
+    CHECK_INT(dqp_solver_info(h)->derivative_status, DQP_DIFF_REGULAR);
+    int64_t n = t.n, me = t.me, mi = t.mi;
+    CHECK(dqp_solver_active(h, NULL) >= 2); /* the fixture must exercise J */
+    double w[8], v[2], u[10];
+    for (int k = 0; k < n; k++)
+        w[k] = urand(&seed);
+    for (int k = 0; k < me; k++)
+        v[k] = urand(&seed);
+    for (int k = 0; k < mi; k++)
+        u[k] = urand(&seed);
+    double *dP = calloc((size_t)(n * n), 8), *dq = calloc((size_t)n, 8),
+           *dA = calloc((size_t)(me * n), 8), *db = calloc((size_t)me, 8),
+           *dC = calloc((size_t)(mi * n), 8), *dd = calloc((size_t)mi, 8);
+    dqp_grad g = {dP, dq, dA, db, dC, dd};
+    CHECK_INT(dqp_solver_vjp(h, w, v, u, &g), DQP_OK);
+    /* central differences along random directions of each data group */
+    double eps = 1e-6;
+    double *groups[6] = {t.P, t.q, t.A, t.b, t.C, t.d};
+    double *grads[6] = {dP, dq, dA, db, dC, dd};
+    int64_t lens[6] = {n * n, n, me * n, me, mi * n, mi};
+    for (int gi = 0; gi < 6; gi++) {
+        double *dirn = calloc((size_t)lens[gi], 8), *save = calloc((size_t)lens[gi], 8);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            dirn[k] = urand(&seed);
+        if (gi == 0) /* keep P symmetric: symmetric direction */
+            for (int64_t r = 0; r < n; r++)
+                for (int64_t c = 0; c < r; c++)
+                    dirn[r * n + c] = dirn[c * n + r];
+        memcpy(save, groups[gi], (size_t)lens[gi] * 8);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            groups[gi][k] = save[k] + eps * dirn[k];
+        double Lp = loss_of(&t, w, v, u);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            groups[gi][k] = save[k] - eps * dirn[k];
+        double Lm = loss_of(&t, w, v, u);
+        memcpy(groups[gi], save, (size_t)lens[gi] * 8);
+        double fd = (Lp - Lm) / (2 * eps), an = dot(grads[gi], dirn, lens[gi]);
+        if (fabs(fd - an) > 1e-6 * fmax(1.0, fabs(an)))
+            fprintf(stderr, "  group %d: fd %.10g vs vjp %.10g\n", gi, fd, an);
+        CHECK_REL(an, fd, 1e-6);
+        free(dirn);
+        free(save);
+    }
+    /* adjoint identity on random directions: <seed, JVP(dir)> = <VJP(seed), dir> */
+    double *dirs[6];
+    for (int gi = 0; gi < 6; gi++) {
+        dirs[gi] = calloc((size_t)lens[gi] + 1, 8);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            dirs[gi][k] = urand(&seed);
+    }
+    double dz[8], dl[2], dmu[10];
+    dqp_dir dir = {dirs[0], dirs[1], dirs[2], dirs[3], dirs[4], dirs[5]};
+    CHECK_INT(dqp_solver_jvp(h, &dir, dz, dl, dmu), DQP_OK);
+    double lhs = dot(w, dz, n) + dot(v, dl, me) + dot(u, dmu, mi), rhs = 0.0;
+    for (int gi = 0; gi < 6; gi++)
+        rhs += dot(grads[gi], dirs[gi], lens[gi]);
+    CHECK_REL(lhs, rhs, 1e-11);
+    /* Jacobian w.r.t. q: column k equals JVP along e_k; also w'J = dq */
+    int64_t ny = n + me + mi;
+    double *J = calloc((size_t)(ny * n), 8);
+    CHECK_INT(dqp_solver_jacobian(h, 'q', J), DQP_OK);
+    for (int64_t k = 0; k < n; k++) {
+        double s = dot(w, J + k * ny, n) + dot(v, J + k * ny + n, me) +
+                   dot(u, J + k * ny + n + me, mi);
+        CHECK_NEAR(s, dq[k], 1e-10 * fmax(1.0, fabs(dq[k])));
+    }
+    CHECK_INT(dqp_solver_jacobian(h, 'x', J), DQP_ERR_VALUE);
+    free(J);
+    for (int gi = 0; gi < 6; gi++) {
+        free(dirs[gi]);
+        free(grads[gi]);
+    }
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
+/* Sparse P in upper and full storage give consistent gradients:
+ * upper off-diagonal = 2 x full off-diagonal entry. */
+static void test_sparse_storage_meaning(void) {
+    dense_qp t = make_dense(3, 0, 4, 5);
+    int64_t n = 3;
+    /* upper CSC of t.P */
+    int64_t up[4] = {0, 1, 3, 6}, ui[6] = {0, 0, 1, 0, 1, 2};
+    double ux[6];
+    int64_t fp[4] = {0, 3, 6, 9}, fi[9] = {0, 1, 2, 0, 1, 2, 0, 1, 2};
+    double fx[9];
+    for (int64_t j = 0, k = 0; j < n; j++)
+        for (int64_t r = 0; r <= j; r++)
+            ux[k++] = t.P[r * n + j];
+    for (int64_t j = 0, k = 0; j < n; j++)
+        for (int64_t r = 0; r < n; r++)
+            fx[k++] = t.P[r * n + j];
+    dqp_csc Pu = {3, 3, up, ui, ux, 0}, Pf = {3, 3, fp, fi, fx, 0};
+    dqp_dense C = {t.mi, n, n, t.C};
+    dqp_problem_data du = {.n = 3, .P = &Pu, .P_storage = DQP_P_UPPER, .q = t.q, .C_dense = &C,
+                           .d = t.d, .m_ineq = t.mi};
+    dqp_problem_data df = du;
+    df.P = &Pf;
+    df.P_storage = DQP_P_FULL;
+    dqp_problem *pu = dqp_problem_create(), *pf = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(pu, &du), DQP_OK);
+    CHECK_INT(dqp_problem_set(pf, &df), DQP_OK);
+    dqp_solver *hu = solve_new(pu, NULL), *hf = solve_new(pf, NULL);
+    double gz[3] = {1.0, -2.0, 0.5}, gu[6], gf[9];
+    dqp_grad a = {.dP = gu}, b = {.dP = gf};
+    CHECK_INT(dqp_solver_vjp(hu, gz, NULL, NULL, &a), DQP_OK);
+    CHECK_INT(dqp_solver_vjp(hf, gz, NULL, NULL, &b), DQP_OK);
+    CHECK_NEAR(gu[0], gf[0], 1e-12);     /* (0,0) */
+    CHECK_NEAR(gu[1], 2 * gf[3], 1e-12); /* (0,1) upper = (0,1) + (1,0) of full */
+    CHECK_NEAR(gf[1], gf[3], 1e-12);     /* full: symmetric pair gets equal shares */
+    CHECK_NEAR(gu[3], 2 * gf[6], 1e-12); /* (0,2) */
+    CHECK_NEAR(gu[5], gf[8], 1e-12);     /* (2,2) */
+    CHECK(fabs(gu[1]) > 1e-6);           /* nonzero, so the checks mean something */
+    dqp_solver_destroy(hu);
+    dqp_solver_destroy(hf);
+    dqp_problem_destroy(pu);
+    dqp_problem_destroy(pf);
+    free_dense(&t);
+}
+
+/* method.md: min 1/2 (z-2)^2 s.t. z <= 1 written twice. LICQ fails; the
+ * least-norm derivative splits the sensitivity [1/2, 1/2]. */
+static void test_licq_duplicate_rows(void) {
+    double P[1] = {1}, q[1] = {-2}, C[2] = {1, 1}, d[2] = {1, 1};
+    dqp_dense Pd = {1, 1, 1, P}, Cd = {2, 1, 1, C};
+    dqp_problem_data data = {.n = 1, .P_dense = &Pd, .q = q, .C_dense = &Cd, .d = d,
+                             .m_ineq = 2};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_solver *h = solve_new(p, NULL);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK_NEAR(dqp_solver_z(h)[0], 1.0, 1e-12);
+    CHECK_NEAR(dqp_solver_mu(h)[0] + dqp_solver_mu(h)[1], 1.0, 1e-10);
+    CHECK(info->derivative_status & DQP_DIFF_LICQ);
+    double gz[1] = {1.0}, dd[2], dC[2];
+    dqp_grad g = {.dd = dd, .dC = dC};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dd[0], 0.5, 1e-9);
+    CHECK_NEAR(dd[1], 0.5, 1e-9);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+/* A deliberately inexact black-box solver: exact z plus 1e-7 noise, no duals. */
+static int inexact_solver(void *user, const dqp_problem *prob, double *z, double *lambda,
+                          double *mu, int *has_duals) {
+    const double *exact = user;
+    (void)lambda;
+    (void)mu;
+    for (int64_t j = 0; j < dqp_problem_n(prob); j++)
+        z[j] = exact[j] + 1e-7 * (j % 2 ? 1 : -1);
+    *has_duals = 0;
+    return 0;
+}
+
+static void test_callback_recovers_duals(void) {
+    dense_qp t = make_dense(6, 1, 8, 11);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *ref = solve_new(p, NULL);
+    CHECK_INT(dqp_solver_info(ref)->derivative_status, DQP_DIFF_REGULAR);
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, NULL, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(h, inexact_solver, (void *)dqp_solver_z(ref)), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK(info->derivative_status & DQP_DIFF_DUALS_RECOVERED);
+    CHECK(!(info->derivative_status & DQP_DIFF_FAILED));
+    CHECK_INT(dqp_solver_active(h, NULL), dqp_solver_active(ref, NULL));
+    for (int64_t i = 0; i < t.mi; i++)
+        CHECK_NEAR(dqp_solver_mu(h)[i], dqp_solver_mu(ref)[i], 1e-9);
+    CHECK_NEAR(dqp_solver_lambda(h)[0], dqp_solver_lambda(ref)[0], 1e-9);
+    double gz[6] = {1, 2, 3, -1, -2, -3}, a[6], b[6];
+    dqp_grad ga = {.dq = a}, gb = {.dq = b};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &ga), DQP_OK);
+    CHECK_INT(dqp_solver_vjp(ref, gz, NULL, NULL, &gb), DQP_OK);
+    for (int k = 0; k < 6; k++)
+        CHECK_NEAR(a[k], b[k], 1e-12); /* dq depends only on J and P */
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(ref);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
+static void test_weakly_active_and_states(void) {
+    /* min 1/2|z|^2 s.t. z0 <= 0: z = 0, mu = 0 on an active row -> weak. */
+    double P[4] = {1, 0, 0, 1}, C[2] = {1, 0}, d[1] = {0};
+    dqp_dense Pd = {2, 2, 2, P}, Cd = {1, 2, 2, C};
+    dqp_problem_data data = {.n = 2, .P_dense = &Pd, .C_dense = &Cd, .d = d, .m_ineq = 1};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_solver *h = NULL;
+    double gz[2] = {1, 1}, dq[2];
+    dqp_grad g = {.dq = dq};
+    CHECK_INT(dqp_solver_create(&h, NULL, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_ERR_NOT_READY);
+    CHECK_STR_CONTAINS(dqp_solver_last_error(h), "no problem solved yet");
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK(info->derivative_status & DQP_DIFF_WEAKLY_ACTIVE);
+    CHECK_INT(info->n_weak, 1);
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dq[0], 0.0, 1e-12); /* keep convention: z0 pinned at 0 */
+    CHECK_NEAR(dq[1], -1.0, 1e-12);
+    dqp_solver_destroy(h);
+    /* infeasible: z0 <= -1 and -z0 <= -1 */
+    double C2[4] = {1, 0, -1, 0}, d2[2] = {-1, -1};
+    dqp_dense Cd2 = {2, 2, 2, C2};
+    dqp_problem_data bad = {.n = 2, .P_dense = &Pd, .C_dense = &Cd2, .d = d2, .m_ineq = 2};
+    CHECK_INT(dqp_problem_set(p, &bad), DQP_OK);
+    h = solve_new(p, NULL);
+    CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_PRIMAL_INFEASIBLE);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_FAILED);
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_ERR_NOT_READY);
+    CHECK_STR_CONTAINS(dqp_solver_last_error(h), "did not produce one");
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+static void test_check_psd(void) {
+    double Pneg[4] = {1, 0, 0, -1}, Psing[4] = {1, 1, 1, 1}, q[2] = {1, 1};
+    dqp_dense A = {2, 2, 2, Pneg}, B = {2, 2, 2, Psing};
+    dqp_settings s;
+    dqp_settings_default(&s);
+    s.check_PSD = 1;
+    dqp_problem *p = dqp_problem_create();
+    dqp_problem_data data = {.n = 2, .P_dense = &A, .q = q};
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_ERR_NOT_CONVEX);
+    CHECK_STR_CONTAINS(dqp_solver_last_error(h), "not positive semidefinite");
+    /* PSD but singular: convex, must pass the check (then the QP is
+     * unbounded along (1,-1)? no: q = (1,1) is orthogonal to it, so the
+     * solve may succeed or report; only the PSD check is asserted). */
+    data.P_dense = &B;
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    CHECK(dqp_solver_solve(h, p) != DQP_ERR_NOT_CONVEX);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+static void test_normalize_constraints_same_derivative(void) {
+    dense_qp t = make_dense(5, 1, 7, 23);
+    for (int64_t k = 0; k < t.mi * t.n; k++)
+        t.C[k] *= 100.0; /* badly scaled rows */
+    for (int64_t k = 0; k < t.mi; k++)
+        t.d[k] *= 100.0;
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    dqp_solver *h0 = solve_new(p, &s);
+    s.normalize_constraints = 1;
+    dqp_solver *h1 = solve_new(p, &s);
+    CHECK_INT(dqp_solver_active(h0, NULL), dqp_solver_active(h1, NULL));
+    double gz[5] = {1, -1, 2, 0.5, 3}, gmu[7] = {1, 1, 1, 1, 1, 1, 1};
+    double dC0[35], dC1[35], dd0[7], dd1[7];
+    dqp_grad g0 = {.dC = dC0, .dd = dd0}, g1 = {.dC = dC1, .dd = dd1};
+    CHECK_INT(dqp_solver_vjp(h0, gz, NULL, gmu, &g0), DQP_OK);
+    CHECK_INT(dqp_solver_vjp(h1, gz, NULL, gmu, &g1), DQP_OK);
+    for (int k = 0; k < 35; k++)
+        CHECK_NEAR(dC0[k], dC1[k], 1e-9 * fmax(1.0, fabs(dC0[k])));
+    for (int k = 0; k < 7; k++)
+        CHECK_NEAR(dd0[k], dd1[k], 1e-9 * fmax(1.0, fabs(dd0[k])));
+    dqp_solver_destroy(h0);
+    dqp_solver_destroy(h1);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
+int main(void) {
+    RUN(test_toy_exact);
+    RUN(test_finite_differences_dense);
+    RUN(test_sparse_storage_meaning);
+    RUN(test_licq_duplicate_rows);
+    RUN(test_callback_recovers_duals);
+    RUN(test_weakly_active_and_states);
+    RUN(test_check_psd);
+    RUN(test_normalize_constraints_same_derivative);
+    return runner_finish();
+}
