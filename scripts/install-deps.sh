@@ -3,7 +3,9 @@
 # Installs only what is missing; uses sudo when not root. Debian packages only.
 set -eu
 PKGS="build-essential cmake pkg-config libsuitesparse-dev libmumps-seq-dev
-libopenblas-dev liblapack-dev liblapacke-dev libomp-dev clang valgrind binutils"
+libopenblas-dev liblapack-dev libomp-dev clang valgrind binutils
+coinor-libipopt-dev coinor-libclp-dev
+python3 python3-numpy python3-scipy python3-torch python3-pytest python3-cvxopt"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

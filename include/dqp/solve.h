@@ -123,6 +123,23 @@ DQP_API dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J);
 
 DQP_API const char *dqp_solver_last_error(const dqp_solver *h);
 
+/* ------------------------------------------------------------------ batches
+ * Independent problems solved and differentiated in parallel with OpenMP,
+ * one handle per problem (handles[k] works on problems[k]); nothing mutable
+ * is shared, so the results are bit-identical for any thread count.
+ * threads: 0 = OpenMP default, 1 = serial. statuses[k] (may be NULL)
+ * receives each call's status; the return value is DQP_OK when every call
+ * returned DQP_OK, else the first failing status in index order. */
+DQP_API dqp_status dqp_batch_solve(dqp_solver *const *handles, const dqp_problem *const *problems,
+                                   int64_t count, int threads, dqp_status *statuses);
+
+/* Reverse mode over a batch: seeds gz[k], glambda[k], gmu[k] (arrays of
+ * pointers, each array or entry may be NULL) and outputs out[k]. */
+DQP_API dqp_status dqp_batch_vjp(dqp_solver *const *handles, int64_t count,
+                                 const double *const *gz, const double *const *glambda,
+                                 const double *const *gmu, dqp_grad *out, int threads,
+                                 dqp_status *statuses);
+
 #ifdef __cplusplus
 }
 #endif
