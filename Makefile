@@ -26,6 +26,10 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -L c
 
+# The README's main job: solve and differentiate the seed toy problem.
+demo: build
+	$(BUILD)/dqp demo
+
 bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_linsys
 

@@ -209,6 +209,57 @@ static int64_t data_len(const dqp_solver *h, char wrt) {
     }
 }
 
+/* Row and column of data entry k of a matrix (sparse: stored order,
+ * dense: row-major). col_of maps stored entries to columns (sparse only). */
+static void entry_rc(const dqp_csc *S, const int64_t *col_of, int64_t n, int64_t k, int64_t *r,
+                     int64_t *c) {
+    if (S) {
+        *r = S->i[k];
+        *c = col_of[k];
+    } else {
+        *r = k / n;
+        *c = k % n;
+    }
+}
+
+/* Right-hand side of the JVP along the unit direction of data entry k,
+ * written into rhs (N, zeroed by the caller). Same algebra as jvp(). */
+static void unit_rhs(const dqp_solver *h, char wrt, int64_t k, const int64_t *col_of,
+                     const int64_t *posJ, double *rhs) {
+    const dqp_problem *p = h->prob;
+    int64_t n = h->n, meq = h->meq, off = n + meq, r, c;
+    switch (wrt) {
+    case 'q': rhs[k] = -1.0; return;
+    case 'b': rhs[n + k] = 1.0; return;
+    case 'd':
+        if (posJ[k] >= 0)
+            rhs[off + posJ[k]] = 1.0;
+        return;
+    case 'P': {
+        entry_rc(p->P, col_of, n, k, &r, &c);
+        double f = (r == c) ? 1.0 : (p->P && p->P_storage == DQP_P_UPPER) ? 1.0 : 0.5;
+        rhs[r] -= f * h->z[c];
+        if (r != c)
+            rhs[c] -= f * h->z[r];
+        return;
+    }
+    case 'A':
+        entry_rc(p->A, col_of, n, k, &r, &c);
+        rhs[c] -= h->lam[r];
+        rhs[n + r] -= h->z[c];
+        return;
+    default:
+        entry_rc(p->C, col_of, n, k, &r, &c);
+        if (posJ[r] < 0)
+            return;
+        rhs[c] -= h->mu[r];
+        rhs[off + posJ[r]] -= h->z[c];
+        return;
+    }
+}
+
+/* Full Jacobian by blocks of multi-right-hand-side solves on the one
+ * factorization: column k solves K y = rhs_k (O(1) work to form each). */
 dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J) {
     dqp_status st = check_ready(h);
     if (st != DQP_OK)
@@ -220,28 +271,42 @@ dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J) {
     if (!J)
         return dqp_solver_fail(h, DQP_ERR_NULL, "jacobian: output is NULL");
     double t0 = dqp_now();
-    int64_t n = h->n, meq = h->meq, ny = n + meq + h->mineq;
-    double *e = dqp_calloc(DQP_MAX(nw, 1), sizeof *e);
-    if (!e)
-        return dqp_solver_fail(h, DQP_ERR_NOMEM, "jacobian: out of memory");
-    /* Column k = JVP along the k-th unit direction. The columns share the
-     * one factorization; each costs a triangular solve pair. */
-    for (int64_t k = 0; k < nw && st == DQP_OK; k++) {
-        dqp_dir dir = {0};
-        e[k] = 1.0;
-        switch (wrt) {
-        case 'q': dir.dq = e; break;
-        case 'b': dir.db = e; break;
-        case 'd': dir.dd = e; break;
-        case 'P': dir.dP = e; break;
-        case 'A': dir.dA = e; break;
-        default: dir.dC = e; break;
-        }
-        double *col = J + k * ny;
-        st = dqp_solver_jvp(h, &dir, col, col + n, col + n + meq);
-        e[k] = 0.0;
+    const dqp_problem *p = h->prob;
+    int64_t n = h->n, meq = h->meq, m = h->mineq, ny = n + meq + m, N = n + meq + h->nact;
+    const dqp_csc *S = wrt == 'P' ? p->P : wrt == 'A' ? p->A : wrt == 'C' ? p->C : NULL;
+    enum { BLOCK = 64 };
+    int64_t *col_of = dqp_alloc(S ? dqp_csc_nnz(S) : 0, sizeof *col_of);
+    int64_t *posJ = dqp_alloc(m, sizeof *posJ);
+    double *rhs = dqp_alloc(N * BLOCK, sizeof *rhs);
+    if (!col_of || !posJ || !rhs) {
+        st = dqp_solver_fail(h, DQP_ERR_NOMEM, "jacobian: out of memory");
+        goto done;
     }
-    dqp_free(e);
+    for (int64_t j = 0; S && j < S->n; j++)
+        for (int64_t k = S->p[j]; k < S->p[j + 1]; k++)
+            col_of[k] = j;
+    for (int64_t i = 0; i < m; i++)
+        posJ[i] = -1;
+    for (int64_t k = 0; k < h->nact; k++)
+        posJ[h->active[k]] = k;
+    for (int64_t k0 = 0; k0 < nw && st == DQP_OK; k0 += BLOCK) {
+        int64_t nb = DQP_MIN(BLOCK, nw - k0);
+        memset(rhs, 0, (size_t)(N * nb) * sizeof *rhs);
+        for (int64_t b = 0; b < nb; b++)
+            unit_rhs(h, wrt, k0 + b, col_of, posJ, rhs + b * N);
+        if ((st = dqp_engine_kkt_solve(h, rhs, nb)) != DQP_OK)
+            break;
+        for (int64_t b = 0; b < nb; b++) {
+            double *col = J + (k0 + b) * ny, *y = rhs + b * N;
+            memcpy(col, y, (size_t)(n + meq) * sizeof *col);
+            for (int64_t i = 0; i < m; i++)
+                col[n + meq + i] = posJ[i] >= 0 ? y[n + meq + posJ[i]] : 0.0;
+        }
+    }
+done:
+    dqp_free(col_of);
+    dqp_free(posJ);
+    dqp_free(rhs);
     h->info.derivative_seconds = dqp_now() - t0;
     return st;
 }

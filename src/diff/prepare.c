@@ -178,11 +178,191 @@ static void choose_active(dqp_solver *h, int recovering, int64_t *posJ) {
     }
 }
 
+static void clear_mask(unsigned char *mask, int64_t m) {
+    for (int64_t i = 0; i < m; i++)
+        mask[i] = 0;
+}
+
+/* Set J from a 0/1 mask: active[], nact, posJ[]. */
+static void set_active(dqp_solver *h, int64_t *posJ) {
+    h->nact = 0;
+    for (int64_t i = 0; i < h->mineq; i++) {
+        posJ[i] = h->is_active[i] ? h->nact : -1;
+        if (h->is_active[i])
+            h->active[h->nact++] = i;
+    }
+}
+
+/* ||P z + q + G' y||_2 at the least-squares duals for the current G. */
+static dqp_status stationarity_ls(dqp_solver *h, double *res) {
+    int64_t n = h->n, maxN = n + h->meq + h->mineq;
+    double *y = h->work + maxN, *r = h->work + 2 * maxN;
+    dqp_status st = ls_duals(h, y);
+    if (st != DQP_OK)
+        return st;
+    memcpy(r, h->prob->q, (size_t)n * sizeof *r);
+    dqp_prob_matvec(h->prob, 'P', 0, h->z, r);
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t k = h->G->p[j]; k < h->G->p[j + 1]; k++)
+            r[j] += h->G->x[k] * y[h->G->i[k]];
+    double s = 0.0;
+    for (int64_t j = 0; j < n; j++)
+        s += r[j] * r[j];
+    *res = sqrt(s);
+    return DQP_OK;
+}
+
+/* refine_active (method.md section 3): sort rows by normalized slack; grow J
+ * along that order while sqrt(||slack_J||^2 + ||stationarity||^2)
+ * decreases; stop when it is below eps_active or starts to increase. Each
+ * candidate costs one least-squares factorization, so this is opt-in. */
+static dqp_status refine_active(dqp_solver *h, int64_t *posJ) {
+    int64_t m = h->mineq;
+    double *slack = dqp_alloc(m, sizeof *slack);
+    int64_t *order = dqp_alloc(m, sizeof *order);
+    dqp_status st = DQP_OK;
+    if (!slack || !order) {
+        st = dqp_solver_fail(h, DQP_ERR_NOMEM, "refine_active: out of memory");
+        goto done;
+    }
+    double *Cz = h->work;
+    memset(Cz, 0, (size_t)m * sizeof *Cz);
+    dqp_prob_matvec(h->prob, 'C', 0, h->z, Cz);
+    for (int64_t i = 0; i < m; i++) {
+        slack[i] = (h->prob->d[i] - Cz[i]) / h->rownorm[i];
+        order[i] = i;
+    }
+    /* insertion sort by slack (m is moderate for an opt-in refinement) */
+    for (int64_t a = 1; a < m; a++) {
+        int64_t v = order[a], b = a;
+        while (b > 0 && slack[order[b - 1]] > slack[v]) {
+            order[b] = order[b - 1];
+            b--;
+        }
+        order[b] = v;
+    }
+    double best = INFINITY, slack2 = 0.0;
+    int64_t best_k = 0;
+    for (int64_t k = 0; k <= m; k++) {
+        clear_mask(h->is_active, m);
+        for (int64_t t = 0; t < k; t++)
+            h->is_active[order[t]] = 1;
+        if (k > 0)
+            slack2 += slack[order[k - 1]] * slack[order[k - 1]];
+        set_active(h, posJ);
+        dqp_csc_free(h->G);
+        h->G = build_G(h, posJ);
+        if (!h->G) {
+            st = dqp_solver_fail(h, DQP_ERR_NOMEM, "refine_active: out of memory");
+            goto done;
+        }
+        double stat;
+        if ((st = stationarity_ls(h, &stat)) != DQP_OK)
+            goto done;
+        double r = sqrt(slack2 + stat * stat);
+        if (r >= best)
+            break;
+        best = r;
+        best_k = k;
+        if (r < h->s.eps_active)
+            break;
+    }
+    clear_mask(h->is_active, m);
+    for (int64_t t = 0; t < best_k; t++)
+        h->is_active[order[t]] = 1;
+    set_active(h, posJ);
+    dqp_csc_free(h->G);
+    h->G = NULL;
+done:
+    dqp_free(slack);
+    dqp_free(order);
+    return st;
+}
+
+/* Duals for the current J when the solver gave none (or they are not
+ * trusted): the equality QP on J, K [z; lam; mu_J] = [-q; b; d_J]; if its
+ * z disagrees with z*, least squares on stationarity at z*. */
+static dqp_status recover_duals(dqp_solver *h) {
+    int64_t n = h->n, meq = h->meq, maxN = n + meq + h->mineq;
+    double *y = h->work;
+    dqp_status st;
+    for (int64_t j = 0; j < n; j++)
+        y[j] = -h->prob->q[j];
+    memcpy(y + n, h->prob->b, (size_t)meq * sizeof *y);
+    for (int64_t k = 0; k < h->nact; k++)
+        y[n + meq + k] = h->prob->d[h->active[k]];
+    if ((st = dqp_engine_kkt_solve(h, y, 1)) != DQP_OK)
+        return st;
+    double dz = 0.0;
+    for (int64_t j = 0; j < n; j++)
+        dz = fmax(dz, fabs(y[j] - h->z[j]));
+    memset(h->mu, 0, (size_t)h->mineq * sizeof *h->mu);
+    if (dz <= h->s.eps_active * fmax(1.0, norm_inf(h->z, n))) {
+        memcpy(h->lam, y + n, (size_t)meq * sizeof *y);
+        for (int64_t k = 0; k < h->nact; k++)
+            h->mu[h->active[k]] = y[n + meq + k];
+        return DQP_OK;
+    }
+    double *yd = h->work + maxN;
+    if ((st = ls_duals(h, yd)) != DQP_OK)
+        return st;
+    memcpy(h->lam, yd, (size_t)meq * sizeof *yd);
+    for (int64_t k = 0; k < h->nact; k++)
+        h->mu[h->active[k]] = yd[meq + k] / h->rownorm[h->active[k]];
+    return DQP_OK;
+}
+
+/* Build G = [A; C_J] and factor the reduced KKT for the current J. */
+static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
+    dqp_kkt_destroy(h->kkt);
+    h->kkt = NULL;
+    dqp_csc_free(h->G);
+    h->G = build_G(h, posJ);
+    if (!h->G)
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
+    dqp_status st = factor_reduced(h);
+    if (st != DQP_OK)
+        return st;
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", ki.backend ? ki.backend : h->s.lin_solver);
+    return DQP_OK;
+}
+
+/* Weakly active rows (mu ~ 0 on J), negative multipliers (J too large:
+ * inconsistent), and with weak_active = drop the rows leave J. */
+static dqp_status classify_weak(dqp_solver *h, int64_t *posJ) {
+    double mu_scale = fmax(1.0, norm_inf(h->mu, h->mineq));
+    /* A multiplier this small is zero at the forward accuracy eps_abs. */
+    double weak_tol = 100.0 * h->s.eps_abs * mu_scale;
+    int64_t weak = 0;
+    for (int64_t k = 0; k < h->nact; k++) {
+        int64_t i = h->active[k];
+        if (h->mu[i] <= weak_tol) {
+            weak++;
+            if (h->s.weak_active == DQP_WEAK_DROP) {
+                h->is_active[i] = 0;
+                h->mu[i] = 0.0;
+            }
+        }
+        if (h->mu[i] < -sqrt(h->s.eps_abs) * mu_scale)
+            h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
+    }
+    h->info.n_weak = weak;
+    if (weak == 0)
+        return DQP_OK;
+    h->info.derivative_status |= DQP_DIFF_WEAKLY_ACTIVE;
+    if (h->s.weak_active != DQP_WEAK_DROP)
+        return DQP_OK;
+    set_active(h, posJ);
+    return build_and_factor(h, posJ);
+}
+
 dqp_status dqp_engine_prepare(dqp_solver *h) {
     int recovering = (h->info.derivative_status & DQP_DIFF_DUALS_RECOVERED) != 0;
     int64_t n = h->n, meq = h->meq, m = h->mineq;
     int64_t maxN = n + meq + m, len = DQP_MAX(3 * maxN, 1);
-    dqp_status st;
+    dqp_status st = DQP_OK;
     if (len > h->work_len) {
         dqp_free(h->work);
         h->work = dqp_alloc(len, sizeof(double));
@@ -191,74 +371,27 @@ dqp_status dqp_engine_prepare(dqp_solver *h) {
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
     }
     int64_t *posJ = dqp_alloc(m, sizeof *posJ);
-    if (!posJ)
+    h->H = dqp_upper_P(h->prob);
+    if (!posJ || !h->H) {
+        dqp_free(posJ);
         return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
+    }
     row_norms(h);
     choose_active(h, recovering, posJ);
+    if (h->s.refine_active) {
+        if ((st = refine_active(h, posJ)) != DQP_OK)
+            goto fail;
+        recovering = 1; /* the solver's duals belong to its own active set */
+        h->info.derivative_status |= DQP_DIFF_DUALS_RECOVERED;
+    }
+    if ((st = build_and_factor(h, posJ)) != DQP_OK)
+        goto fail;
+    if (recovering && (st = recover_duals(h)) != DQP_OK)
+        goto fail;
+    if ((st = classify_weak(h, posJ)) != DQP_OK)
+        goto fail;
     h->info.n_active = h->nact;
-    h->H = dqp_upper_P(h->prob);
-    h->G = build_G(h, posJ);
-    dqp_free(posJ);
-    if (!h->H || !h->G)
-        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
-    if ((st = factor_reduced(h)) != DQP_OK) {
-        h->info.derivative_status |= DQP_DIFF_FAILED;
-        return st;
-    }
-    dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", h->s.lin_solver);
-    {
-        dqp_kkt_info ki;
-        dqp_kkt_get_info(h->kkt, &ki);
-        if (ki.backend)
-            dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", ki.backend);
-    }
-    int64_t N = n + meq + h->nact;
-    if (recovering) {
-        /* The equality QP on J: K [z; lam; mu_J] = [-q; b; d_J]. */
-        double *y = h->work;
-        for (int64_t j = 0; j < n; j++)
-            y[j] = -h->prob->q[j];
-        memcpy(y + n, h->prob->b, (size_t)meq * sizeof *y);
-        for (int64_t k = 0; k < h->nact; k++)
-            y[n + meq + k] = h->prob->d[h->active[k]];
-        if ((st = dqp_engine_kkt_solve(h, y, 1)) != DQP_OK) {
-            h->info.derivative_status |= DQP_DIFF_FAILED;
-            return st;
-        }
-        double dz = 0.0;
-        for (int64_t j = 0; j < n; j++)
-            dz = fmax(dz, fabs(y[j] - h->z[j]));
-        if (dz <= h->s.eps_active * fmax(1.0, norm_inf(h->z, n))) {
-            memcpy(h->lam, y + n, (size_t)meq * sizeof *y);
-            for (int64_t k = 0; k < h->nact; k++)
-                h->mu[h->active[k]] = y[n + meq + k];
-        } else {
-            /* z* is not the equality-QP solution on J: fit the duals to
-             * stationarity at z* instead. */
-            double *yd = h->work + maxN;
-            if ((st = ls_duals(h, yd)) != DQP_OK) {
-                h->info.derivative_status |= DQP_DIFF_FAILED;
-                return st;
-            }
-            memcpy(h->lam, yd, (size_t)meq * sizeof *yd);
-            for (int64_t k = 0; k < h->nact; k++)
-                h->mu[h->active[k]] = yd[meq + k] / h->rownorm[h->active[k]];
-        }
-    }
-    (void)N;
-    /* Weakly active rows, negative multipliers and the stationarity residual. */
-    double mu_scale = fmax(1.0, norm_inf(h->mu, m));
-    double weak_tol = 100.0 * h->s.eps_abs * mu_scale;
-    h->info.n_weak = 0;
-    for (int64_t k = 0; k < h->nact; k++) {
-        double v = h->mu[h->active[k]];
-        if (v <= weak_tol)
-            h->info.n_weak++;
-        if (v < -sqrt(h->s.eps_abs) * mu_scale)
-            h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
-    }
-    if (h->info.n_weak > 0)
-        h->info.derivative_status |= DQP_DIFF_WEAKLY_ACTIVE;
+    /* Stationarity residual with the final duals. */
     double *r = h->work;
     memcpy(r, h->prob->q, (size_t)n * sizeof *r);
     dqp_prob_matvec(h->prob, 'P', 0, h->z, r);
@@ -266,8 +399,15 @@ dqp_status dqp_engine_prepare(dqp_solver *h) {
     dqp_prob_matvec(h->prob, 'A', 1, h->lam, r);
     dqp_prob_matvec(h->prob, 'C', 1, h->mu, r);
     h->info.stationarity = norm_inf(r, n);
+    /* sqrt(eps_abs): well above a converged solver's residual, well below
+     * what a wrong active set or wrong duals produce. */
     if (h->info.stationarity > sqrt(h->s.eps_abs) * scale)
         h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
+    dqp_free(posJ);
     h->ready = 1;
     return DQP_OK;
+fail:
+    dqp_free(posJ);
+    h->info.derivative_status |= DQP_DIFF_FAILED;
+    return st;
 }

@@ -448,7 +448,218 @@ static void test_normalize_constraints_same_derivative(void) {
     free_dense(&t);
 }
 
+/* Black box returning the reference z plus 1e-4 noise and no duals. */
+static int noisy_solver(void *user, const dqp_problem *prob, double *z, double *lambda, double *mu,
+                        int *has_duals) {
+    const double *exact = user;
+    (void)lambda;
+    (void)mu;
+    for (int64_t j = 0; j < dqp_problem_n(prob); j++)
+        z[j] = exact[j] + 1e-4 * (j % 3 == 0 ? 1 : -0.5);
+    *has_duals = 0;
+    return 0;
+}
+
+static void test_refine_active(void) {
+    dense_qp t = make_dense(10, 0, 14, 77);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *ref = solve_new(p, NULL);
+    int64_t nref = dqp_solver_active(ref, NULL);
+    CHECK(nref >= 2);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    s.eps_active = 1e-7; /* far below the black box's 1e-4 error: misses rows */
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    dqp_solver_set_callback(h, noisy_solver, (void *)dqp_solver_z(ref));
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK(dqp_solver_active(h, NULL) != nref);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_INCONSISTENT);
+    dqp_solver_destroy(h);
+    s.refine_active = 1;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    dqp_solver_set_callback(h, noisy_solver, (void *)dqp_solver_z(ref));
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const int64_t *J, *Jref;
+    CHECK_INT(dqp_solver_active(h, &J), nref);
+    dqp_solver_active(ref, &Jref);
+    for (int64_t k = 0; k < nref && k < dqp_solver_active(h, NULL); k++)
+        CHECK_INT(J[k], Jref[k]);
+    for (int64_t i = 0; i < t.mi; i++)
+        CHECK_NEAR(dqp_solver_mu(h)[i], dqp_solver_mu(ref)[i], 1e-2);
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(ref);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
+static void test_weak_drop_convention(void) {
+    double P[4] = {1, 0, 0, 1}, C[2] = {1, 0}, d[1] = {0};
+    dqp_dense Pd = {2, 2, 2, P}, Cd = {1, 2, 2, C};
+    dqp_problem_data data = {.n = 2, .P_dense = &Pd, .C_dense = &Cd, .d = d, .m_ineq = 1};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    s.weak_active = DQP_WEAK_DROP;
+    dqp_solver *h = solve_new(p, &s);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_WEAKLY_ACTIVE);
+    CHECK_INT(dqp_solver_info(h)->n_weak, 1);
+    CHECK_INT(dqp_solver_active(h, NULL), 0);
+    double gz[2] = {1, 1}, dq[2];
+    dqp_grad g = {.dq = dq};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dq[0], -1.0, 1e-12); /* z0 = -q0 when the row is left out */
+    CHECK_NEAR(dq[1], -1.0, 1e-12);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+static void test_warm_start_from_previous(void) {
+    dense_qp t = make_dense(40, 0, 60, 99);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    dqp_solver *cold = solve_new(p, &s);
+    s.warm_start_from_previous = 1;
+    dqp_solver *warm = solve_new(p, &s);
+    int64_t it_cold = dqp_solver_info(cold)->iterations;
+    CHECK(it_cold > 5);
+    for (int k = 0; k < t.n; k++)
+        t.q[k] *= 1.001; /* small change: same active set */
+    dqp_problem *p2 = problem_from_dense(&t);
+    CHECK_INT(dqp_solver_solve(cold, p2), DQP_OK);
+    CHECK_INT(dqp_solver_solve(warm, p2), DQP_OK);
+    CHECK(dqp_solver_info(warm)->iterations < dqp_solver_info(cold)->iterations);
+    for (int k = 0; k < t.n; k++)
+        CHECK_NEAR(dqp_solver_z(warm)[k], dqp_solver_z(cold)[k], 1e-9);
+    dqp_solver_destroy(cold);
+    dqp_solver_destroy(warm);
+    dqp_problem_destroy(p);
+    dqp_problem_destroy(p2);
+    free_dense(&t);
+}
+
+#define NBATCH 12
+static void run_batch(int threads, double *z_out, double *dq_out) {
+    dqp_problem *probs[NBATCH];
+    dqp_solver *hs[NBATCH];
+    dense_qp ts[NBATCH];
+    dqp_grad g[NBATCH];
+    const double *seeds[NBATCH];
+    double ones[30];
+    for (int k = 0; k < 30; k++)
+        ones[k] = 1.0;
+    for (int b = 0; b < NBATCH; b++) {
+        ts[b] = make_dense(10 + b, b % 3, 12 + 2 * b, 1000u + (unsigned)b);
+        probs[b] = problem_from_dense(&ts[b]);
+        CHECK_INT(dqp_solver_create(&hs[b], NULL, NULL), DQP_OK);
+        g[b] = (dqp_grad){.dq = dq_out + 30 * b};
+        seeds[b] = ones;
+    }
+    dqp_status st[NBATCH];
+    CHECK_INT(dqp_batch_solve(hs, (const dqp_problem *const *)probs, NBATCH, threads, st), DQP_OK);
+    CHECK_INT(dqp_batch_vjp(hs, NBATCH, seeds, NULL, NULL, g, threads, st), DQP_OK);
+    for (int b = 0; b < NBATCH; b++) {
+        CHECK_INT(st[b], DQP_OK);
+        memcpy(z_out + 30 * b, dqp_solver_z(hs[b]), (size_t)ts[b].n * sizeof(double));
+        dqp_solver_destroy(hs[b]);
+        dqp_problem_destroy(probs[b]);
+        free_dense(&ts[b]);
+    }
+}
+
+static void test_batch_bit_identical(void) {
+    static double z1[30 * NBATCH], z2[30 * NBATCH], g1[30 * NBATCH], g2[30 * NBATCH];
+    run_batch(1, z1, g1);
+    run_batch(2, z2, g2);
+    CHECK(memcmp(z1, z2, sizeof z1) == 0);
+    CHECK(memcmp(g1, g2, sizeof g1) == 0);
+    /* and equal to a serial loop of single solves */
+    dense_qp t = make_dense(15, 5 % 3, 22, 1005u);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *h = solve_new(p, NULL);
+    CHECK(memcmp(dqp_solver_z(h), z1 + 30 * 5, 15 * sizeof(double)) == 0);
+    CHECK(fabs(g1[30 * 5]) > 0.0);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+    dqp_solver *none[1] = {NULL};
+    dqp_status st1;
+    CHECK_INT(dqp_batch_solve(none, (const dqp_problem *const *)none, 1, 1, &st1), DQP_ERR_NULL);
+    CHECK_INT(dqp_batch_solve(NULL, NULL, -1, 1, NULL), DQP_ERR_DIMENSION);
+}
+
+/* Jacobians w.r.t. matrix values against central differences. */
+static void test_jacobian_matrices_fd(void) {
+    dense_qp t = make_dense(4, 1, 5, 314);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *h = solve_new(p, NULL);
+    CHECK_INT(dqp_solver_info(h)->derivative_status, DQP_DIFF_REGULAR);
+    int64_t n = 4, ny = 4 + 1 + 5;
+    double JC[10 * 20], JA[10 * 4];
+    CHECK_INT(dqp_solver_jacobian(h, 'C', JC), DQP_OK);
+    CHECK_INT(dqp_solver_jacobian(h, 'A', JA), DQP_OK);
+    double eps = 1e-6;
+    for (int which = 0; which < 2; which++) {
+        double *M = which ? t.A : t.C, *J = which ? JA : JC;
+        int64_t len = which ? n : 5 * n;
+        for (int64_t k = 0; k < len; k++) {
+            double save = M[k];
+            M[k] = save + eps;
+            dqp_problem *pp = problem_from_dense(&t);
+            dqp_solver *hp = solve_new(pp, NULL);
+            M[k] = save - eps;
+            dqp_problem *pm = problem_from_dense(&t);
+            dqp_solver *hm = solve_new(pm, NULL);
+            M[k] = save;
+            for (int64_t r = 0; r < ny; r++) {
+                const double *yp = r < n ? dqp_solver_z(hp) : r < n + 1 ? dqp_solver_lambda(hp)
+                                                                        : dqp_solver_mu(hp);
+                const double *ym = r < n ? dqp_solver_z(hm) : r < n + 1 ? dqp_solver_lambda(hm)
+                                                                        : dqp_solver_mu(hm);
+                int64_t off = r < n ? r : r < n + 1 ? r - n : r - n - 1;
+                double fd = (yp[off] - ym[off]) / (2 * eps);
+                CHECK_NEAR(J[k * ny + r], fd, 1e-6 * fmax(1.0, fabs(fd)));
+            }
+            dqp_solver_destroy(hp);
+            dqp_solver_destroy(hm);
+            dqp_problem_destroy(pp);
+            dqp_problem_destroy(pm);
+        }
+    }
+    /* every data group: Jacobian column k equals the JVP along e_k */
+    const char groups[6] = {'P', 'q', 'A', 'b', 'C', 'd'};
+    int64_t lens[6] = {n * n, n, n, 1, 5 * n, 5};
+    for (int gi = 0; gi < 6; gi++) {
+        double *Jg = calloc((size_t)(ny * lens[gi]), sizeof(double));
+        double *e = calloc((size_t)lens[gi], sizeof(double));
+        CHECK_INT(dqp_solver_jacobian(h, groups[gi], Jg), DQP_OK);
+        for (int64_t k = 0; k < lens[gi]; k++) {
+            double y[10];
+            dqp_dir dir = {0};
+            const double **slot[6] = {&dir.dP, &dir.dq, &dir.dA, &dir.db, &dir.dC, &dir.dd};
+            e[k] = 1.0;
+            *slot[gi] = e;
+            CHECK_INT(dqp_solver_jvp(h, &dir, y, y + n, y + n + 1), DQP_OK);
+            e[k] = 0.0;
+            for (int64_t r = 0; r < ny; r++)
+                CHECK_NEAR(Jg[k * ny + r], y[r], 1e-12 * fmax(1.0, fabs(y[r])));
+        }
+        free(Jg);
+        free(e);
+    }
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
 int main(void) {
+    RUN(test_refine_active);
+    RUN(test_weak_drop_convention);
+    RUN(test_warm_start_from_previous);
+    RUN(test_batch_bit_identical);
+    RUN(test_jacobian_matrices_fd);
     RUN(test_toy_exact);
     RUN(test_finite_differences_dense);
     RUN(test_sparse_storage_meaning);
