@@ -208,7 +208,8 @@ static dqp_status check_psd(dqp_solver *h, const dqp_problem *prob) {
         mx = fmax(mx, fabs(U->x[k]));
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
-    opt.reg = 1e-10; /* relative to max(1, max|P|) */
+    opt.reg = 1e-10;        /* relative to max(1, max|P|) */
+    opt.check_singular = 0; /* singular P is fine: only the sign of the pivots matters */
     dqp_kkt *kkt = NULL;
     dqp_message msg = {{0}};
     dqp_status st = dqp_kkt_create(&kkt, h->s.lin_solver, prob->n, 0, U, NULL, NULL, &opt, &msg);
