@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test asan demo bench clean
+.PHONY: all deps build test asan demo bench fuzz clean
 
 all: build
 
@@ -26,6 +26,19 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -L c
 
+# libFuzzer (clang, ASan+UBSan): each target for FUZZ_SECONDS. New inputs go to
+# build-fuzz/corpus-*; crashes to build-fuzz/ (save them in tests/fuzz/regressions/).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DDQP_FUZZ=ON \
+	  -DDQP_SANITIZE=ON -DDQP_WERROR=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_qps fuzz_solve
+	for t in qps solve; do \
+	  mkdir -p build-fuzz/corpus-$$t && \
+	  (cd build-fuzz && OPENBLAS_NUM_THREADS=1 ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	     -max_len=4096 -rss_limit_mb=2048 corpus-$$t ../tests/fuzz/corpus/$$t) || exit 1; \
+	done
+
 # The README's main job: solve and differentiate the seed toy problem.
 demo: build
 	$(BUILD)/dqp demo
@@ -34,4 +47,4 @@ bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_linsys
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -3,7 +3,7 @@
 # Installs only what is missing; uses sudo when not root. Debian packages only.
 set -eu
 PKGS="build-essential cmake pkg-config libsuitesparse-dev libmumps-seq-dev
-libopenblas-dev liblapack-dev libomp-dev clang valgrind binutils
+libopenblas-dev liblapack-dev libomp-dev clang libclang-rt-14-dev valgrind binutils
 coinor-libipopt-dev coinor-libclp-dev
 python3 python3-numpy python3-scipy python3-torch python3-pytest python3-cvxopt"
 missing=""
