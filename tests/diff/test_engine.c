@@ -666,7 +666,67 @@ static void test_jacobian_matrices_fd(void) {
     free_dense(&t);
 }
 
+/* Callback that returns the right z but a large mu on an inactive row. */
+static int bad_duals_solver(void *user, const dqp_problem *prob, double *z, double *lambda,
+                            double *mu, int *has_duals) {
+    (void)user;
+    (void)lambda;
+    (void)prob;
+    z[0] = z[1] = 0.5;
+    mu[0] = 1.0;
+    mu[1] = 5.0; /* row 1 (-z0 <= 0) has slack 0.5: mu must be 0 */
+    mu[2] = 0.0;
+    *has_duals = 1;
+    return 0;
+}
+
+static void test_inconsistent_and_explicit_zeros(void) {
+    /* toy with an explicit zero stored in C at (1,1) */
+    int64_t Pp[] = {0, 1, 2}, Pi[] = {0, 1}, Cp[] = {0, 2, 5}, Ci[] = {0, 1, 0, 1, 2};
+    double Px[] = {2, 2}, Cx[] = {-1, -1, -1, 0.0, -1}, d[] = {-1, 0, 0};
+    dqp_csc P = {2, 2, Pp, Pi, Px, 0}, C = {3, 2, Cp, Ci, Cx, 0};
+    dqp_problem_data data = {.n = 2, .P = &P, .P_storage = DQP_P_UPPER, .C = &C, .d = d,
+                             .m_ineq = 3};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    snprintf(s.qp_solver, sizeof s.qp_solver, "dense_as");
+    dqp_solver *h = solve_new(p, &s);
+    double gz[2] = {1.0, 0.0}, dC[5];
+    dqp_grad g = {.dC = dC};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    /* entry order: (0,0) (1,0) (0,1) (1,1)=explicit 0 (2,1); rows 1, 2 inactive */
+    /* K w = (1,0,0): dz = (-1/4, 1/4), dmu0 = 1/2; dC0j = dmu0 z_j + mu0 dz_j */
+    CHECK_NEAR(dC[0], 0.0, 1e-12);
+    CHECK_NEAR(dC[1], 0.0, 0.0);
+    CHECK_NEAR(dC[2], 0.5, 1e-12);
+    CHECK_NEAR(dC[3], 0.0, 0.0);
+    CHECK_NEAR(dC[4], 0.0, 0.0);
+    dqp_solver_destroy(h);
+    /* inconsistent duals from a black box: flagged, mu cleaned to 0 */
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    dqp_solver_set_callback(h, bad_duals_solver, NULL);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_INCONSISTENT);
+    CHECK_NEAR(dqp_solver_mu(h)[1], 0.0, 0.0);
+    CHECK_NEAR(dqp_solver_mu(h)[0], 1.0, 0.0);
+    dqp_solver_destroy(h);
+    /* sparse check_PSD: indefinite sparse P is refused */
+    double Pbad[] = {1, -3};
+    dqp_csc Pn = {2, 2, Pp, Pi, Pbad, 0};
+    data.P = &Pn;
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    s.check_PSD = 1;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_ERR_NOT_CONVEX);
+    CHECK_STR_CONTAINS(dqp_solver_last_error(h), "1 negative pivots");
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
 int main(void) {
+    RUN(test_inconsistent_and_explicit_zeros);
     RUN(test_refine_active);
     RUN(test_weak_drop_convention);
     RUN(test_warm_start_from_previous);
