@@ -9,5 +9,6 @@
 #include "dqp/settings.h"
 #include "dqp/qps.h"
 #include "dqp/solve.h"
+#include "dqp/registry.h"
 
 #endif

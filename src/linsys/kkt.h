@@ -24,6 +24,15 @@
  * splits as (null H cap null G) x null(G'), each step's correction
  * (K+R)^{-1} t with t in range(K) has no component in null(K) because R is
  * a multiple of the identity on each block and commutes with the projector.
+ * In floating point each solve still adds a null(K) component of relative size
+ * ~ eps * growth / delta; kkt.c removes it afterwards with a few solves of
+ * (K+R)^{-1} R, which is the identity on null(K) and contracts range(K).
+ *
+ * Singular K outside least-norm mode: dqp_kkt_factor estimates
+ * delta * ||(K+R)^{-1}||_2 (3 extra solves; ~1 for singular K, small for
+ * regular K) and fails with DQP_ERR_SINGULAR when it is >= 0.1, unless
+ * check_singular is 0. Pivot counts cannot decide this: with static pivots
+ * (ldl, cholmod) a D = 0 row eliminated first has pivot -delta in a regular K.
  */
 #ifndef DQP_KKT_H
 #define DQP_KKT_H
@@ -69,19 +78,33 @@ typedef struct dqp_kkt_options {
     int max_refine;   /* maximum refinement steps per solve */
     double tol;       /* stop when ||r - K x||_inf <= tol * max(1, ||r||_inf) */
     int least_norm;   /* 1: accept singular consistent K and return the min-norm solution */
+    /* Added fields (defaults in dqp_kkt_options_default): */
+    double reg_least_norm;     /* reg used instead of `reg` in least-norm mode */
+    int max_refine_least_norm; /* max_refine used in least-norm mode */
+    double tol_accept;         /* refinement that stalls with tol < residual <= tol_accept
+                                  (same scaling as tol) still returns DQP_OK; above: error */
+    int check_singular;        /* non-least-norm mode only. 1: dqp_kkt_factor tests whether K
+                                  is numerically singular and fails with DQP_ERR_SINGULAR;
+                                  0: no test (e.g. interior-point Newton systems, D > 0) */
 } dqp_kkt_options;
 
-/* Defaults: reg 1e-10, max_refine 20, tol 1e-13, least_norm 0. */
+/* Defaults: reg 1e-10, max_refine 20, tol 1e-13, least_norm 0,
+ * reg_least_norm 1e-8, max_refine_least_norm 100, tol_accept 1e-8, check_singular 1. */
 void dqp_kkt_options_default(dqp_kkt_options *opt);
 
 typedef struct dqp_kkt_info {
     int64_t n, m, N;        /* N = n + m */
     int64_t npos, nneg;     /* inertia of the factored (regularized) matrix */
-    int64_t nsmall;         /* pivots dominated by regularization (~ rank deficiency), -1 unknown */
-    int refine_steps;       /* steps used by the last solve (max over right-hand sides) */
+    int64_t nsmall;         /* pivots with |d| <= 10 delta, -1 unknown (mumps, delta = 0). A hint
+                               only: not a rank estimate with static pivots (ldl, cholmod) */
+    int refine_steps;       /* last solve: backend solves after the first (max over blocks of
+                               8 right-hand sides; least-norm clean-up solves included) */
     double residual;        /* last solve: max_k ||r_k - K x_k||_inf / max(1, ||r_k||_inf) */
     double delta;           /* the absolute regularization used */
     const char *backend;    /* name of the backend in use */
+    int least_norm;         /* mode of the current factorization */
+    double singular_test;   /* delta * (estimate of ||(K+R)^{-1}||_2) from the singularity test
+                               of the last factor: ~1 singular, << 1 regular; -1: not run */
 } dqp_kkt_info;
 
 typedef struct dqp_kkt dqp_kkt;
@@ -99,13 +122,23 @@ void dqp_kkt_destroy(dqp_kkt *kkt); /* accepts NULL */
  * H's stored values, Gx in the order of G's, D of length m. */
 dqp_status dqp_kkt_update(dqp_kkt *kkt, const double *Hx, const double *Gx, const double *D);
 
-/* Numeric factorization of K + R with the current values. */
+/* Numeric factorization of K + R with the current values. In non-least-norm
+ * mode with check_singular, a numerically singular K gives DQP_ERR_SINGULAR
+ * (and solves then return DQP_ERR_SINGULAR too): retry in least-norm mode. */
 dqp_status dqp_kkt_factor(dqp_kkt *kkt);
 
+/* Switch least-norm mode on (1) or off (0). The regularization changes, so
+ * the factorization is dropped: call dqp_kkt_factor again before solving. */
+void dqp_kkt_set_least_norm(dqp_kkt *kkt, int on);
+
 /* Solve K x = r for nrhs right-hand sides (consecutive blocks of N), in
- * place, with iterative refinement. Errors: DQP_ERR_NOT_READY (not
- * factored), DQP_ERR_SINGULAR (residual does not converge: K singular and r
- * not in its range, or singular and least_norm off), DQP_ERR_NUMERICAL. */
+ * place, with iterative refinement. A right-hand side converges when its
+ * residual is <= tol (scaled as in the options) or its componentwise backward
+ * error reaches eps; one that stalls is still accepted up to tol_accept.
+ * Errors: DQP_ERR_NOT_READY (not factored), DQP_ERR_SINGULAR (least-norm
+ * mode: r not in the range of K; or the factorization found K singular),
+ * DQP_ERR_NUMERICAL (non-least-norm mode: residual stalls above tol_accept,
+ * or NaN/Inf), DQP_ERR_NONFINITE (NaN/Inf in r). On error x is unspecified. */
 dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
 
 /* y = K x (unregularized), N-vectors. */

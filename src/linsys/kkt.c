@@ -1,0 +1,800 @@
+/* kkt.c - assembly, regularization, factorization and refined solves of the KKT matrix K. */
+#include "kkt.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* Right-hand sides refined together: the backend sees up to this many at once
+ * (MUMPS and LAPACK solve them in one sweep over the factor), and the
+ * workspaces allocated at create time hold this many N-vectors. */
+#define KKT_BLOCK 8
+_Static_assert(KKT_BLOCK >= 2, "the least-norm clean-up keeps a copy of x in the last slot");
+
+/* A pivot with |d| <= KKT_SMALL_PIVOT * delta is counted in nsmall: the
+ * regularization is at least 10% of it. The count is a diagnostic only: with
+ * a static ordering (ldl, cholmod) the diagonal -delta of a D = 0 row that is
+ * eliminated before its neighbours is such a pivot without any rank
+ * deficiency, so singularity is decided by the test below, not by nsmall. */
+#define KKT_SMALL_PIVOT 10.0
+
+/* Singularity test (non-least-norm mode): a few steps of the power method on
+ * S^{-1} = (K + R)^{-1} estimate ||S^{-1}||_2 from below. On null(K) the
+ * matrix S acts as R = +-delta, so for singular K the estimate tends to
+ * 1/delta and delta * est -> 1. For regular K, |lambda(S) - lambda(K)| <= delta
+ * (Weyl) gives delta * ||S^{-1}||_2 <= delta / (sigma_min(K) - delta), which is
+ * below 0.1 unless sigma_min(K) < 11 delta, i.e. unless the regularization
+ * itself changes the solution by more than ~10%: then K is "numerically
+ * singular" at the level of delta. Three steps suffice because each step
+ * multiplies the null-space share of the iterate by ~ 1 / (delta ||K^+||). */
+#define KKT_SINGULAR_THRESHOLD 0.1
+#define KKT_POWER_STEPS 3
+
+/* Least-norm clean-up (see ln_cleanup): applications of M = S^{-1} R per
+ * pass, and the maximum number of passes. Each pass divides the null-space
+ * drift by ~1 / rho; two passes took it from 1e-6 to 1e-13 on the tests. */
+#define KKT_LN_APPLY 3
+#define KKT_LN_PASSES 3
+
+enum { KKT_LOADED = 0, KKT_FACTORED = 1, KKT_SINGULAR = 2 };
+
+struct dqp_kkt {
+    int64_t n, m, N;
+    int64_t nnz;          /* entries of the upper triangle of K */
+    int64_t *Kp, *Ki;     /* pattern of K, upper triangle, diagonal last in each column */
+    double *Kx;           /* values of K (unregularized) */
+    double *Sx;           /* values of S = K + R, handed to the backend */
+    int64_t nnzH, nnzG;   /* stored entries of H and G */
+    int64_t *Hmap, *Gmap; /* H value p -> K value Hmap[p]; same for G */
+    double *wb, *wt;      /* KKT_BLOCK right-hand sides; residuals / corrections */
+    long double *acc;     /* extended-precision residual accumulator, length N */
+    double *den;          /* |r| + |K| |x|, length N (backward error) */
+    const dqp_linsys_backend *be;
+    void *self;
+    dqp_kkt_options opt;
+    int least_norm;
+    int state;
+    double delta;
+    int64_t npos, nneg, nsmall;
+    int refine_steps;
+    double residual;
+    double singular_test;
+    dqp_message err;
+};
+
+void dqp_kkt_options_default(dqp_kkt_options *opt) {
+    if (!opt)
+        return;
+    /* 1e-10 relative: with delta > 0 and H PSD, K + R is quasi-definite, so
+     * an LDL' with static pivots exists for every symmetric ordering
+     * (Vanderbei 1995) - what ldl and cholmod rely on; the regularized
+     * solution differs from the exact one by ~ delta ||K^{-1}|| relative,
+     * which refinement removes at that rate per step. Interior-point codes
+     * built on static-pivot LDL' (OSQP/QDLDL, Clarabel) use 1e-7..1e-10. */
+    opt->reg = 1e-10;
+    opt->max_refine = 20;
+    /* 1e-13: a few hundred ulps relative to ||r||; the residual is computed in
+     * extended precision, so this is reachable for reasonably scaled K. */
+    opt->tol = 1e-13;
+    opt->least_norm = 0;
+    /* Least-norm mode: each solve with S = K + R leaves an error component in
+     * null(K) of relative size ~ eps * growth / reg, removed afterwards by the
+     * clean-up passes (ln_cleanup), which divide it by ~ rho = delta / (sigma
+     * + delta) each. A larger reg makes the initial drift smaller but rho
+     * (the contraction per refinement step on range(K)) closer to 1. 1e-8 was
+     * the best compromise on the tests: drift after clean-up 1e-14..1e-12 for
+     * all backends, against ~1e-9 with 1e-7 (more is left to refine after
+     * the clean-up, and each step re-adds the right-hand side's own rounding
+     * outside range(K), divided by delta) and ~1e-9 with 1e-10 (static-pivot
+     * growth). The step limit is larger because rho can be close to 1 when K
+     * has eigenvalues near delta. */
+    opt->reg_least_norm = 1e-8;
+    opt->max_refine_least_norm = 100;
+    /* 1e-8: a refinement that stalls above tol but below this still gives 8
+     * correct digits of backward accuracy; above it the solution is not
+     * trusted (inconsistent singular system, or K too ill-conditioned). */
+    opt->tol_accept = 1e-8;
+    opt->check_singular = 1;
+}
+
+/* ------------------------------------------------------------- validation */
+
+static dqp_status check_options(const dqp_kkt_options *o, dqp_message *msg) {
+    if (!(isfinite(o->reg) && o->reg >= 0))
+        return dqp_fail(msg, DQP_ERR_VALUE, "KKT option reg = %g: must be finite and >= 0", o->reg);
+    if (!(isfinite(o->reg_least_norm) && o->reg_least_norm >= 0))
+        return dqp_fail(msg, DQP_ERR_VALUE,
+                        "KKT option reg_least_norm = %g: must be finite and >= 0",
+                        o->reg_least_norm);
+    if (o->max_refine < 0 || o->max_refine_least_norm < 0)
+        return dqp_fail(msg, DQP_ERR_VALUE,
+                        "KKT options max_refine = %d, max_refine_least_norm = %d: must be >= 0",
+                        o->max_refine, o->max_refine_least_norm);
+    if (!(isfinite(o->tol) && o->tol > 0))
+        return dqp_fail(msg, DQP_ERR_VALUE, "KKT option tol = %g: must be finite and > 0", o->tol);
+    if (!(isfinite(o->tol_accept) && o->tol_accept >= o->tol))
+        return dqp_fail(msg, DQP_ERR_VALUE,
+                        "KKT option tol_accept = %g: must be finite and >= tol = %g", o->tol_accept,
+                        o->tol);
+    return DQP_OK;
+}
+
+static dqp_status check_values(const double *x, int64_t len, const char *name, dqp_message *msg) {
+    for (int64_t p = 0; p < len; p++)
+        if (!isfinite(x[p]))
+            return dqp_fail(msg, DQP_ERR_NONFINITE, "%s: value %lld is %g (not finite)", name,
+                            (long long)p, x[p]);
+    return DQP_OK;
+}
+
+static dqp_status check_D(const double *D, int64_t m, dqp_message *msg) {
+    if (!D)
+        return DQP_OK;
+    for (int64_t i = 0; i < m; i++) {
+        if (!isfinite(D[i]))
+            return dqp_fail(msg, DQP_ERR_NONFINITE, "D[%lld] = %g is not finite", (long long)i,
+                            D[i]);
+        if (D[i] < 0)
+            return dqp_fail(msg, DQP_ERR_VALUE, "D[%lld] = %g is negative; D must be >= 0",
+                            (long long)i, D[i]);
+    }
+    return DQP_OK;
+}
+
+static dqp_status check_inputs(int64_t n, int64_t m, const dqp_csc *H, const dqp_csc *G,
+                               const double *D, dqp_message *msg) {
+    dqp_status st;
+    if (H) {
+        if ((st = dqp_csc_validate(H, "H", msg)) != DQP_OK)
+            return st;
+        if (H->m != n || H->n != n)
+            return dqp_fail(msg, DQP_ERR_DIMENSION,
+                            "H is %lld x %lld, expected n x n = %lld x %lld", (long long)H->m,
+                            (long long)H->n, (long long)n, (long long)n);
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t p = H->p[j]; p < H->p[j + 1]; p++)
+                if (H->i[p] > j)
+                    return dqp_fail(msg, DQP_ERR_TRIANGLE,
+                                    "H: entry (%lld, %lld) is below the diagonal; give the upper "
+                                    "triangle only",
+                                    (long long)H->i[p], (long long)j);
+    }
+    if (!G && m > 0)
+        return dqp_fail(msg, DQP_ERR_NULL, "G is NULL but m = %lld > 0", (long long)m);
+    if (G) {
+        if ((st = dqp_csc_validate(G, "G", msg)) != DQP_OK)
+            return st;
+        if (G->m != m || G->n != n)
+            return dqp_fail(msg, DQP_ERR_DIMENSION,
+                            "G is %lld x %lld, expected m x n = %lld x %lld", (long long)G->m,
+                            (long long)G->n, (long long)m, (long long)n);
+    }
+    return check_D(D, m, msg);
+}
+
+static dqp_status find_backend(const char *name, int64_t N, int64_t nnz,
+                               const dqp_linsys_backend **out, dqp_message *msg) {
+    const char *want = name ? name : "auto";
+    if (strcmp(want, "auto") == 0)
+        want = dqp_linsys_auto(N, nnz);
+    *out = dqp_linsys_find(want);
+    if (*out)
+        return DQP_OK;
+    char list[DQP_MESSAGE_LEN] = "auto";
+    size_t used = strlen(list);
+    for (int i = 0; i < dqp_linsys_count() && used + 1 < sizeof list; i++) {
+        dqp_fmt(list + used, sizeof list - used, ", %s", dqp_linsys_get(i)->name);
+        used = strlen(list);
+    }
+    return dqp_fail(msg, DQP_ERR_UNKNOWN_NAME, "unknown KKT linear solver \"%s\"; valid names: %s",
+                    want, list);
+}
+
+/* --------------------------------------------------------------- assembly */
+
+/* Number of entries of K's upper triangle: H, missing H diagonals, G, and the
+ * m diagonals of the (2,2) block. 0 on overflow. */
+static int count_entries(int64_t n, int64_t m, const dqp_csc *H, const dqp_csc *G, int64_t *nnz) {
+    int64_t total = 0;
+    for (int64_t j = 0; j < n; j++) {
+        int64_t hj = H ? H->p[j + 1] - H->p[j] : 0;
+        int has_diag = hj > 0 && H->i[H->p[j + 1] - 1] == j;
+        if (!dqp_add_size(total, hj + (has_diag ? 0 : 1), &total))
+            return 0;
+    }
+    if (!dqp_add_size(total, dqp_csc_nnz(G), &total) || !dqp_add_size(total, m, &total))
+        return 0;
+    *nnz = total;
+    return 1;
+}
+
+/* Fill Kp, Ki, Kx and the value maps. Column j < n: H(:, j) then the
+ * diagonal if H lacks it; column n+i: row i of G (sorted by construction),
+ * then the diagonal -D_i. The diagonal is thus the last entry of every column. */
+static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const double *D) {
+    int64_t n = k->n, m = k->m, *Kp = k->Kp, *Ki = k->Ki;
+    double *Kx = k->Kx;
+    Kp[0] = 0;
+    for (int64_t j = 0; j < n; j++) {
+        int64_t pos = Kp[j];
+        if (H)
+            for (int64_t p = H->p[j]; p < H->p[j + 1]; p++, pos++) {
+                Ki[pos] = H->i[p];
+                Kx[pos] = H->x[p];
+                k->Hmap[p] = pos;
+            }
+        if (pos == Kp[j] || Ki[pos - 1] != j) {
+            Ki[pos] = j;
+            Kx[pos++] = 0.0;
+        }
+        Kp[j + 1] = pos;
+    }
+    /* count the entries of each row of G into Kp[n+i+1], then prefix sums */
+    for (int64_t i = 0; i < m; i++)
+        Kp[n + i + 1] = 1;
+    int64_t nnzG = dqp_csc_nnz(G);
+    for (int64_t p = 0; p < nnzG; p++)
+        Kp[n + G->i[p] + 1]++;
+    for (int64_t i = 0; i < m; i++)
+        Kp[n + i + 1] += Kp[n + i];
+    /* Scatter G by columns, so the rows of K's column n+i come out increasing.
+     * Until the diagonal is written, the diagonal slot of column n+i holds
+     * the next free position of that column (G entries never reach it). */
+    for (int64_t i = 0; i < m; i++)
+        Ki[Kp[n + i + 1] - 1] = Kp[n + i];
+    for (int64_t j = 0; G && j < n; j++)
+        for (int64_t p = G->p[j]; p < G->p[j + 1]; p++) {
+            int64_t pos = Ki[Kp[n + G->i[p] + 1] - 1]++;
+            Ki[pos] = j;
+            Kx[pos] = G->x[p];
+            k->Gmap[p] = pos;
+        }
+    for (int64_t i = 0; i < m; i++) {
+        int64_t last = Kp[n + i + 1] - 1;
+        Ki[last] = n + i;
+        Kx[last] = D ? -D[i] : 0.0;
+    }
+}
+
+/* delta = reg * max(1, max |K_ij|) and S = K + diag(delta I_n, -delta I_m). */
+static void regularize(dqp_kkt *k) {
+    double kmax = 1.0;
+    for (int64_t p = 0; p < k->nnz; p++)
+        kmax = DQP_MAX(kmax, fabs(k->Kx[p]));
+    double reg = k->least_norm ? k->opt.reg_least_norm : k->opt.reg;
+    k->delta = reg * kmax;
+    memcpy(k->Sx, k->Kx, (size_t)k->nnz * sizeof(double));
+    for (int64_t j = 0; j < k->N; j++)
+        k->Sx[k->Kp[j + 1] - 1] += j < k->n ? k->delta : -k->delta;
+}
+
+dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t m,
+                          const dqp_csc *H, const dqp_csc *G, const double *D,
+                          const dqp_kkt_options *opt, dqp_message *msg) {
+    if (!out)
+        return dqp_fail(msg, DQP_ERR_NULL, "dqp_kkt_create: out is NULL");
+    *out = NULL;
+    dqp_kkt_options o;
+    if (opt)
+        o = *opt;
+    else
+        dqp_kkt_options_default(&o);
+    int64_t N, nnz, blk;
+    if (n < 0 || m < 0 || !dqp_add_size(n, m, &N))
+        return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT dimensions n = %lld, m = %lld invalid",
+                        (long long)n, (long long)m);
+    dqp_status st = check_options(&o, msg);
+    if (st == DQP_OK)
+        st = check_inputs(n, m, H, G, D, msg);
+    if (st != DQP_OK)
+        return st;
+    if (!count_entries(n, m, H, G, &nnz) || !dqp_mul_size(N, KKT_BLOCK, &blk))
+        return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT matrix too large (n = %lld, m = %lld)",
+                        (long long)n, (long long)m);
+    const dqp_linsys_backend *be;
+    if ((st = find_backend(backend, N, nnz, &be, msg)) != DQP_OK)
+        return st;
+
+    dqp_kkt *k = dqp_calloc(1, sizeof *k);
+    if (!k)
+        return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT object)");
+    k->n = n;
+    k->m = m;
+    k->N = N;
+    k->nnz = nnz;
+    k->nnzH = dqp_csc_nnz(H);
+    k->nnzG = dqp_csc_nnz(G);
+    k->be = be;
+    k->opt = o;
+    k->least_norm = o.least_norm ? 1 : 0;
+    k->nsmall = -1;
+    k->singular_test = -1;
+    k->Kp = dqp_alloc(N + 1, sizeof(int64_t));
+    k->Ki = dqp_alloc(nnz, sizeof(int64_t));
+    k->Kx = dqp_alloc(nnz, sizeof(double));
+    k->Sx = dqp_alloc(nnz, sizeof(double));
+    k->Hmap = dqp_alloc(k->nnzH, sizeof(int64_t));
+    k->Gmap = dqp_alloc(k->nnzG, sizeof(int64_t));
+    k->wb = dqp_alloc(blk, sizeof(double));
+    k->wt = dqp_alloc(blk, sizeof(double));
+    k->acc = dqp_alloc(N, sizeof(long double));
+    k->den = dqp_alloc(N, sizeof(double));
+    if (!k->Kp || !k->Ki || !k->Kx || !k->Sx || !k->Hmap || !k->Gmap || !k->wb || !k->wt ||
+        !k->acc || !k->den) {
+        dqp_kkt_destroy(k);
+        return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT matrix with %lld entries)",
+                        (long long)nnz);
+    }
+    assemble(k, H, G, D);
+    regularize(k);
+    if (N > 0) {
+        dqp_csc S = {N, N, k->Kp, k->Ki, k->Sx, 0};
+        dqp_message bmsg = {{0}};
+        st = be->analyze(&k->self, &S, &bmsg);
+        if (st != DQP_OK) {
+            k->self = NULL;
+            dqp_kkt_destroy(k);
+            return dqp_fail(msg, st, "%s", bmsg.text);
+        }
+    }
+    *out = k;
+    return DQP_OK;
+}
+
+void dqp_kkt_destroy(dqp_kkt *k) {
+    if (!k)
+        return;
+    if (k->self)
+        k->be->destroy(k->self);
+    dqp_free(k->Kp);
+    dqp_free(k->Ki);
+    dqp_free(k->Kx);
+    dqp_free(k->Sx);
+    dqp_free(k->Hmap);
+    dqp_free(k->Gmap);
+    dqp_free(k->wb);
+    dqp_free(k->wt);
+    dqp_free(k->acc);
+    dqp_free(k->den);
+    dqp_free(k);
+}
+
+dqp_status dqp_kkt_update(dqp_kkt *k, const double *Hx, const double *Gx, const double *D) {
+    if (!k)
+        return DQP_ERR_NULL;
+    dqp_status st = DQP_OK;
+    if (Hx)
+        st = check_values(Hx, k->nnzH, "H", &k->err);
+    if (st == DQP_OK && Gx)
+        st = check_values(Gx, k->nnzG, "G", &k->err);
+    if (st == DQP_OK)
+        st = check_D(D, k->m, &k->err);
+    if (st != DQP_OK)
+        return st; /* nothing changed */
+    if (Hx)
+        for (int64_t p = 0; p < k->nnzH; p++)
+            k->Kx[k->Hmap[p]] = Hx[p];
+    if (Gx)
+        for (int64_t p = 0; p < k->nnzG; p++)
+            k->Kx[k->Gmap[p]] = Gx[p];
+    if (D)
+        for (int64_t i = 0; i < k->m; i++)
+            k->Kx[k->Kp[k->n + i + 1] - 1] = -D[i];
+    k->state = KKT_LOADED;
+    return DQP_OK;
+}
+
+void dqp_kkt_set_least_norm(dqp_kkt *k, int on) {
+    if (!k)
+        return;
+    k->least_norm = on ? 1 : 0;
+    k->state = KKT_LOADED;
+}
+
+/* ------------------------------------------------------------ arithmetic */
+
+/* acc = b - K x in extended precision; returns ||acc||_inf. K is stored as
+ * its upper triangle: entry (i, j), i < j, acts as both (i, j) and (j, i).
+ * *berr receives the componentwise backward error (Oettli-Prager)
+ *     max_i |b - K x|_i / (|b| + |K| |x|)_i,
+ * with 0/0 = 0 (an empty row with a zero right-hand side). */
+static double residual(dqp_kkt *k, const double *b, const double *x, double *berr) {
+    const int64_t *Kp = k->Kp, *Ki = k->Ki;
+    const double *Kx = k->Kx;
+    long double *acc = k->acc;
+    double *den = k->den;
+    for (int64_t i = 0; i < k->N; i++) {
+        acc[i] = b[i];
+        den[i] = fabs(b[i]);
+    }
+    for (int64_t j = 0; j < k->N; j++) {
+        long double xj = x[j], sj = 0.0L;
+        double aj = fabs(x[j]), dj = 0.0;
+        int64_t last = Kp[j + 1] - 1; /* the diagonal */
+        for (int64_t p = Kp[j]; p < last; p++) {
+            long double v = Kx[p];
+            double av = fabs(Kx[p]);
+            acc[Ki[p]] -= v * xj;
+            den[Ki[p]] += av * aj;
+            sj += v * x[Ki[p]];
+            dj += av * fabs(x[Ki[p]]);
+        }
+        acc[j] -= sj + (long double)Kx[last] * xj;
+        den[j] += dj + fabs(Kx[last]) * aj;
+    }
+    long double nrm = 0.0L;
+    double be = 0.0;
+    for (int64_t i = 0; i < k->N; i++) {
+        long double a = fabsl(acc[i]);
+        if (!(a <= nrm)) /* also propagates NaN */
+            nrm = a;
+        if (a > 0)
+            be = DQP_MAX(be, den[i] > 0 ? (double)a / den[i] : HUGE_VAL);
+    }
+    *berr = be;
+    return (double)nrm;
+}
+
+void dqp_kkt_matvec(const dqp_kkt *k, const double *x, double *y) {
+    if (!k)
+        return;
+    const int64_t *Kp = k->Kp, *Ki = k->Ki;
+    const double *Kx = k->Kx;
+    for (int64_t i = 0; i < k->N; i++)
+        y[i] = 0.0;
+    for (int64_t j = 0; j < k->N; j++) {
+        double xj = x[j], sj = 0.0;
+        int64_t last = Kp[j + 1] - 1;
+        for (int64_t p = Kp[j]; p < last; p++) {
+            y[Ki[p]] += Kx[p] * xj;
+            sj += Kx[p] * x[Ki[p]];
+        }
+        y[j] += sj + Kx[last] * xj;
+    }
+}
+
+static double norm_inf(const double *x, int64_t len) {
+    double r = 0.0;
+    for (int64_t i = 0; i < len; i++)
+        r = DQP_MAX(r, fabs(x[i]));
+    return r;
+}
+
+/* ------------------------------------------------------- factor and solve */
+
+/* delta * (power-method estimate of ||S^{-1}||_2), see KKT_SINGULAR_THRESHOLD.
+ * The start vector is a fixed pseudo-random sequence (xorshift64, local
+ * state), so results do not depend on anything but the matrix. */
+static dqp_status singular_test(dqp_kkt *k, double *out) {
+    double *w = k->wt;
+    uint64_t s = 0x9E3779B97F4A7C15ULL;
+    double nrm = 0.0;
+    for (int64_t i = 0; i < k->N; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        w[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0; /* uniform in [-1, 1) */
+        nrm += w[i] * w[i];
+    }
+    nrm = sqrt(nrm);
+    double est = 0.0;
+    for (int step = 0; step < KKT_POWER_STEPS && nrm > 0; step++) {
+        for (int64_t i = 0; i < k->N; i++)
+            w[i] /= nrm;
+        dqp_status st = k->be->solve(k->self, w, 1, &k->err);
+        if (st != DQP_OK)
+            return st;
+        nrm = 0.0;
+        for (int64_t i = 0; i < k->N; i++)
+            nrm += w[i] * w[i];
+        nrm = sqrt(nrm);
+        est = nrm;
+        if (!isfinite(nrm))
+            break;
+    }
+    *out = isfinite(est) ? k->delta * est : HUGE_VAL;
+    return DQP_OK;
+}
+
+dqp_status dqp_kkt_factor(dqp_kkt *k) {
+    if (!k)
+        return DQP_ERR_NULL;
+    k->state = KKT_LOADED;
+    k->singular_test = -1;
+    regularize(k);
+    if (k->N == 0) {
+        k->npos = k->nneg = k->nsmall = 0;
+        k->state = KKT_FACTORED;
+        return DQP_OK;
+    }
+    dqp_message bmsg = {{0}};
+    double small = KKT_SMALL_PIVOT * k->delta;
+    dqp_status st = k->be->factor(k->self, k->Sx, small, &k->npos, &k->nneg, &k->nsmall, &bmsg);
+    if (st != DQP_OK)
+        return dqp_fail(&k->err, st, "%s", bmsg.text);
+    k->state = KKT_FACTORED;
+    /* delta = 0: nothing to compare against; a singular K shows up as a zero
+     * pivot (DQP_ERR_SINGULAR above) or as a refinement failure. */
+    if (!k->least_norm && k->opt.check_singular && k->delta > 0) {
+        if ((st = singular_test(k, &k->singular_test)) != DQP_OK) {
+            k->state = KKT_LOADED;
+            return st;
+        }
+        if (k->singular_test >= KKT_SINGULAR_THRESHOLD) {
+            k->state = KKT_SINGULAR;
+            return dqp_fail(&k->err, DQP_ERR_SINGULAR,
+                            "K is numerically singular (delta * ||(K+R)^-1|| ~ %.2g with delta = "
+                            "%.3g): dependent rows of G, or H singular on null(G); use least-norm "
+                            "mode",
+                            k->singular_test, k->delta);
+        }
+    }
+    return DQP_OK;
+}
+
+/* Refinement state of one block of right-hand sides (b = k->wb). */
+typedef struct rblock {
+    int nb;
+    int64_t first;           /* index of the block's first right-hand side */
+    double rnorm[KKT_BLOCK]; /* ||r_c||_inf */
+    double scale[KKT_BLOCK]; /* max(1, ||r_c||_inf) */
+    double res[KKT_BLOCK];   /* ||r_c - K x_c||_inf / scale[c] of the current iterate */
+    int conv[KKT_BLOCK];     /* res[c] passed the convergence test */
+    int solves;              /* backend solve calls so far */
+} rblock;
+
+/* Convergence test of a column with relative residual rn and componentwise
+ * backward error berr: below tol, or at the rounding floor of a double x,
+ * where berr = eps (LAPACK's xyyRFS stop there too). The floor matters only
+ * when ||x|| >> ||r|| / ||K||, where tol cannot be reached and the columns
+ * would otherwise spend a step or two stalling. It stays far below the
+ * backward error of an inconsistent system (~ delta / ||K||). */
+static int converged(const dqp_kkt *k, double rn, double berr) {
+    return rn <= k->opt.tol || berr <= DBL_EPSILON;
+}
+
+/* Iterative refinement of the block's iterates X (N x nb) for the right-hand
+ * sides b (N x nb):
+ *     x <- x + S^{-1} (r - K x),   the residual in extended precision.
+ * from_zero: x_0 = 0, so the first residual is r itself (exactly); else the
+ * current X is the start. A column stops when it has converged (see
+ * converged()), when a step does not decrease its residual (stalled: the step
+ * is undone, so the best iterate is kept), when a step does not halve a
+ * residual that is already <= tol_accept (slow), or after maxref steps. */
+static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
+                         int maxref) {
+    int64_t N = k->N;
+    double *t = k->wt;
+    int act[KKT_BLOCK], na = 0, bad = -1;
+    for (int c = 0; c < B->nb; c++) {
+        const double *bc = b + c * N;
+        double *xc = X + c * N, *tc = t + na * N;
+        if (from_zero) {
+            memset(xc, 0, (size_t)N * sizeof(double));
+            B->res[c] = B->rnorm[c] / B->scale[c];
+            B->conv[c] = B->rnorm[c] == 0; /* r = 0: x = 0 exactly */
+            memcpy(tc, bc, (size_t)N * sizeof(double));
+        } else {
+            double berr;
+            B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
+            B->conv[c] = converged(k, B->res[c], berr);
+            for (int64_t i = 0; i < N; i++)
+                tc[i] = (double)k->acc[i];
+        }
+        if (!B->conv[c])
+            act[na++] = c;
+    }
+    int it0 = from_zero ? 0 : 1; /* it = index of the refinement step; 0 = first solve */
+    for (int it = it0; na > 0; it++) {
+        dqp_message bmsg = {{0}};
+        dqp_status st = k->be->solve(k->self, t, na, &bmsg);
+        if (st != DQP_OK)
+            return dqp_fail(&k->err, st, "%s", bmsg.text);
+        B->solves++;
+        int nn = 0;
+        for (int s = 0; s < na; s++) {
+            int c = act[s];
+            double *y = t + s * N, *xc = X + c * N;
+            for (int64_t i = 0; i < N; i++)
+                xc[i] += y[i];
+            double berr, rn = residual(k, b + c * N, xc, &berr) / B->scale[c];
+            if (!isfinite(rn)) {
+                B->res[c] = rn;
+                bad = c;
+                continue;
+            }
+            if (it > 0 && rn >= B->res[c]) { /* stalled: undo the step */
+                for (int64_t i = 0; i < N; i++)
+                    xc[i] -= y[i];
+                continue;
+            }
+            /* slow: a step that does not halve an already acceptable
+             * residual (cf. LAPACK xyyRFS); in least-norm mode this happens
+             * when K has eigenvalues near delta (contraction rho ~ 1), where
+             * it would otherwise run to maxref for little gain */
+            int slow = it > 0 && rn > 0.5 * B->res[c] && rn <= k->opt.tol_accept;
+            B->res[c] = rn;
+            B->conv[c] = converged(k, rn, berr);
+            if (B->conv[c] || slow || it >= maxref)
+                continue;
+            double *tn = t + nn * N; /* nn <= s: slot s is no longer needed */
+            for (int64_t i = 0; i < N; i++)
+                tn[i] = (double)k->acc[i];
+            act[nn++] = c;
+        }
+        na = nn;
+    }
+    if (bad >= 0)
+        return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                        "KKT solve produced NaN/Inf for right-hand side %lld",
+                        (long long)(B->first + bad));
+    return DQP_OK;
+}
+
+/* Least-norm clean-up. Every solve with S adds to x a component in null(K)
+ * of relative size ~ eps * growth * ||S|| / delta that refinement never
+ * removes (S^{-1} K vanishes on null(K)); with static pivots (ldl, cholmod)
+ * the growth is large and this drift reached 1e-6 in tests. M = S^{-1} R is
+ * the identity on null(K) (there S v = R v) and contracts range(K) by rho ~
+ * delta / (sigma + delta), so w = M^j x ~ P_null x + rho^j (range part) and
+ * x - w drops the drift. The solves that compute w have small outputs, so
+ * they add only ~rho times the old drift; the range part that leaks into w is
+ * removed by refinement from the cleaned iterate. Passes repeat while the
+ * removed part is above tol * ||x||. Returns in *done whether the last w was
+ * negligible (then x is left unchanged). */
+static dqp_status ln_cleanup(dqp_kkt *k, double *X, rblock *B, int *done) {
+    int64_t N = k->N, n = k->n;
+    double *w = k->wt;
+    memcpy(w, X, (size_t)(B->nb * N) * sizeof(double));
+    for (int j = 0; j < KKT_LN_APPLY; j++) {
+        for (int c = 0; c < B->nb; c++) {
+            double *wc = w + c * N;
+            for (int64_t i = 0; i < n; i++)
+                wc[i] *= k->delta;
+            for (int64_t i = n; i < N; i++)
+                wc[i] *= -k->delta;
+        }
+        dqp_message bmsg = {{0}};
+        dqp_status st = k->be->solve(k->self, w, B->nb, &bmsg);
+        if (st != DQP_OK)
+            return dqp_fail(&k->err, st, "%s", bmsg.text);
+        B->solves++;
+    }
+    *done = 1;
+    for (int c = 0; c < B->nb; c++)
+        if (norm_inf(w + c * N, N) > k->opt.tol * norm_inf(X + c * N, N))
+            *done = 0;
+    if (!*done)
+        for (int64_t i = 0; i < B->nb * N; i++)
+            X[i] -= w[i];
+    return DQP_OK;
+}
+
+/* Final verdict on a block: converged, accepted (stalled below tol_accept) or
+ * failed (see dqp_kkt_solve). record: account steps and residual in info. */
+static dqp_status judge(dqp_kkt *k, const rblock *B, int record) {
+    if (record)
+        k->refine_steps = DQP_MAX(k->refine_steps, B->solves - 1);
+    for (int c = 0; c < B->nb; c++) {
+        if (record)
+            k->residual = DQP_MAX(k->residual, B->res[c]);
+        if (B->conv[c] || B->res[c] <= k->opt.tol_accept)
+            continue;
+        if (k->least_norm)
+            return dqp_fail(&k->err, DQP_ERR_SINGULAR,
+                            "K x = r has no solution for right-hand side %lld: r is not in the "
+                            "range of the singular K (relative residual stalls at %.3g > "
+                            "tol_accept %.3g)",
+                            (long long)(B->first + c), B->res[c], k->opt.tol_accept);
+        return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                        "iterative refinement did not converge for right-hand side %lld: relative "
+                        "residual %.3g > tol_accept %.3g (K singular or too ill-conditioned)",
+                        (long long)(B->first + c), B->res[c], k->opt.tol_accept);
+    }
+    return DQP_OK;
+}
+
+/* Least-norm clean-up of column c of a refined block, one column at a time
+ * so that the last workspace slot can hold a copy of x: if the clean-up
+ * leaves a worse, unconverged residual (K with eigenvalues near delta, where
+ * "null" and "range" blur and refinement rebuilds slowly), x is restored. */
+static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref) {
+    int64_t N = k->N;
+    double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
+    const double *bc = k->wb + c * N;
+    rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0};
+    memcpy(keep, xc, (size_t)N * sizeof(double));
+    dqp_status st = DQP_OK;
+    for (int pass = 0, done = 0; pass < KKT_LN_PASSES && !done && st == DQP_OK; pass++) {
+        st = ln_cleanup(k, xc, &C, &done);
+        if (st == DQP_OK && !done)
+            st = refine(k, bc, xc, &C, 0, maxref);
+    }
+    B->solves += C.solves;
+    if (st != DQP_OK)
+        return st;
+    if (!C.conv[0] && C.res[0] > B->res[c]) {
+        memcpy(xc, keep, (size_t)N * sizeof(double));
+        return DQP_OK;
+    }
+    B->res[c] = C.res[0];
+    B->conv[c] = C.conv[0];
+    return DQP_OK;
+}
+
+static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
+    int64_t N = k->N;
+    int maxref = k->least_norm ? k->opt.max_refine_least_norm : k->opt.max_refine;
+    for (int c = 0; c < B->nb; c++) {
+        memcpy(k->wb + c * N, X + c * N, (size_t)N * sizeof(double));
+        B->rnorm[c] = norm_inf(X + c * N, N);
+        B->scale[c] = DQP_MAX(1.0, B->rnorm[c]);
+    }
+    dqp_status st = refine(k, k->wb, X, B, 1, maxref);
+    if (st != DQP_OK)
+        return st;
+    if (k->least_norm && k->delta > 0) {
+        /* an inconsistent system is reported as such, without clean-up */
+        if ((st = judge(k, B, 0)) != DQP_OK)
+            return st;
+        for (int c = 0; c < B->nb; c++)
+            if (B->rnorm[c] > 0 && (st = ln_column(k, X, B, c, maxref)) != DQP_OK)
+                return st;
+    }
+    return judge(k, B, 1);
+}
+
+dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
+    if (!k)
+        return DQP_ERR_NULL;
+    if (nrhs < 0)
+        return dqp_fail(&k->err, DQP_ERR_DIMENSION, "dqp_kkt_solve: nrhs = %lld < 0",
+                        (long long)nrhs);
+    if (k->state == KKT_LOADED)
+        return dqp_fail(&k->err, DQP_ERR_NOT_READY,
+                        "dqp_kkt_solve: K is not factored (call dqp_kkt_factor after create, "
+                        "update or a mode change)");
+    if (k->state == KKT_SINGULAR)
+        return dqp_fail(&k->err, DQP_ERR_SINGULAR,
+                        "dqp_kkt_solve: K is numerically singular (see dqp_kkt_factor); use "
+                        "least-norm mode");
+    k->refine_steps = 0;
+    k->residual = 0.0;
+    if (nrhs == 0 || k->N == 0)
+        return DQP_OK;
+    if (!x)
+        return dqp_fail(&k->err, DQP_ERR_NULL, "dqp_kkt_solve: x is NULL");
+    int64_t N = k->N;
+    for (int64_t c = 0; c < nrhs; c++)
+        for (int64_t i = 0; i < N; i++)
+            if (!isfinite(x[c * N + i]))
+                return dqp_fail(&k->err, DQP_ERR_NONFINITE,
+                                "right-hand side %lld: entry %lld is %g (not finite)", (long long)c,
+                                (long long)i, x[c * N + i]);
+    for (int64_t c0 = 0; c0 < nrhs; c0 += KKT_BLOCK) {
+        rblock B = {(int)DQP_MIN((int64_t)KKT_BLOCK, nrhs - c0), c0, {0}, {0}, {0}, {0}, 0};
+        dqp_status st = solve_block(k, x + c0 * N, &B);
+        if (st != DQP_OK)
+            return st;
+    }
+    return DQP_OK;
+}
+
+void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
+    if (!k || !info)
+        return;
+    info->n = k->n;
+    info->m = k->m;
+    info->N = k->N;
+    info->npos = k->npos;
+    info->nneg = k->nneg;
+    info->nsmall = k->nsmall;
+    info->refine_steps = k->refine_steps;
+    info->residual = k->residual;
+    info->delta = k->delta;
+    info->backend = k->be->name;
+    info->least_norm = k->least_norm;
+    info->singular_test = k->singular_test;
+}
+
+const char *dqp_kkt_last_error(const dqp_kkt *k) { return k ? k->err.text : "KKT object is NULL"; }
