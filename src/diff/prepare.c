@@ -330,15 +330,24 @@ static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
 }
 
 /* Weakly active rows (mu ~ 0 on J), negative multipliers (J too large:
- * inconsistent), and with weak_active = drop the rows leave J. */
+ * inconsistent), and with weak_active = drop the rows leave J.
+ * A row of J is weakly active when its multiplier is zero at the forward
+ * accuracy (mu <= 100 eps_abs, relative to max mu) or not clearly larger
+ * than its slack (mu <= 1e3 slack, relative): an interior-point solution
+ * at tolerance eps has mu ~ slack ~ sqrt(eps) on such rows, while a
+ * strictly active row has mu / slack ~ 1 / eps. */
 static dqp_status classify_weak(dqp_solver *h, int64_t *posJ) {
     double mu_scale = fmax(1.0, norm_inf(h->mu, h->mineq));
-    /* A multiplier this small is zero at the forward accuracy eps_abs. */
     double weak_tol = 100.0 * h->s.eps_abs * mu_scale;
+    double *Cz = h->work;
+    for (int64_t i = 0; i < h->mineq; i++)
+        Cz[i] = 0.0;
+    dqp_prob_matvec(h->prob, 'C', 0, h->z, Cz);
     int64_t weak = 0;
     for (int64_t k = 0; k < h->nact; k++) {
         int64_t i = h->active[k];
-        if (h->mu[i] <= weak_tol) {
+        double slack = fmax(0.0, (h->prob->d[i] - Cz[i]) / h->rownorm[i]);
+        if (h->mu[i] <= fmax(weak_tol, 1e3 * slack * mu_scale)) {
             weak++;
             if (h->s.weak_active == DQP_WEAK_DROP) {
                 h->is_active[i] = 0;
