@@ -87,6 +87,13 @@ DQP_API const char *dqp_settings_name(int i);
 /* One-line description of a named field, NULL for unknown names. */
 DQP_API const char *dqp_settings_help(const char *name);
 
+/* For bindings that cannot see the struct layout: its size in bytes, the
+ * value type of a named field ("name", "enum", "double", "bool", "int",
+ * "int64", "keywords"; NULL for unknown names), and the log callback. */
+DQP_API size_t dqp_settings_size(void);
+DQP_API const char *dqp_settings_type(const char *name);
+DQP_API void dqp_settings_set_log(dqp_settings *s, dqp_log_fn fn, void *user);
+
 /* Parse the i-th "key=value" entry of qp_solver_keywords into key/value
  * buffers. Returns DQP_ERR_VALUE when there is no i-th entry. */
 DQP_API dqp_status dqp_settings_keyword(const dqp_settings *s, int i, char *key, size_t key_len,

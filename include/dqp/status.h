@@ -49,7 +49,7 @@ DQP_API const char *dqp_status_string(dqp_status s);
 
 /* A fixed-size message buffer used by functions that do not act on an object
  * (validation of caller-owned data, settings). Always NUL-terminated. */
-#define DQP_MESSAGE_LEN 256
+#define DQP_MESSAGE_LEN 512
 typedef struct dqp_message {
     char text[DQP_MESSAGE_LEN];
 } dqp_message;

@@ -92,6 +92,22 @@ static const field *find(const char *name) {
     return NULL;
 }
 
+size_t dqp_settings_size(void) { return sizeof(dqp_settings); }
+
+const char *dqp_settings_type(const char *name) {
+    static const char *const names[] = {"name", "enum", "double", "bool", "int", "int64",
+                                        "keywords"};
+    const field *f = find(name);
+    return f ? names[f->type] : NULL;
+}
+
+void dqp_settings_set_log(dqp_settings *s, dqp_log_fn fn, void *user) {
+    if (s) {
+        s->log = fn;
+        s->log_user = user;
+    }
+}
+
 const char *dqp_settings_help(const char *name) {
     const field *f = find(name);
     return f ? f->help : NULL;

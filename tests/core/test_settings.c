@@ -78,6 +78,7 @@ static void test_errors(void) {
     before = s;
     CHECK_INT(dqp_settings_set(&s, "eps_actve", "1", &msg), DQP_ERR_UNKNOWN_NAME);
     CHECK_STR_CONTAINS(msg.text, "unknown setting \"eps_actve\"; valid: qp_solver, lin_solver");
+    CHECK_STR_CONTAINS(msg.text, "time_limit"); /* the whole list fits */
     CHECK_INT(dqp_settings_set(&s, "eps_active", "0", &msg), DQP_ERR_VALUE);
     CHECK_STR_CONTAINS(msg.text, "eps_active: value \"0\" out of range (0, inf]");
     CHECK_INT(dqp_settings_set(&s, "eps_active", "-1e-3", &msg), DQP_ERR_VALUE);
@@ -121,6 +122,30 @@ static void test_errors(void) {
     CHECK_INT(dqp_settings_validate(&s, &msg), DQP_ERR_VALUE);
 }
 
+static void log_sink(void *user, dqp_log_level level, const char *message) {
+    (void)level;
+    (void)message;
+    (*(int *)user)++;
+}
+
+static void test_binding_helpers(void) {
+    dqp_settings s;
+    int calls = 0;
+    dqp_settings_default(&s);
+    CHECK_INT(dqp_settings_size(), sizeof(dqp_settings));
+    CHECK(strcmp(dqp_settings_type("eps_abs"), "double") == 0);
+    CHECK(strcmp(dqp_settings_type("refine_active"), "bool") == 0);
+    CHECK(strcmp(dqp_settings_type("solve_type"), "enum") == 0);
+    CHECK(strcmp(dqp_settings_type("max_iter"), "int64") == 0);
+    CHECK(strcmp(dqp_settings_type("qp_solver"), "name") == 0);
+    CHECK(strcmp(dqp_settings_type("qp_solver_keywords"), "keywords") == 0);
+    CHECK(dqp_settings_type("nope") == NULL);
+    dqp_settings_set_log(&s, log_sink, &calls);
+    CHECK(s.log == log_sink && s.log_user == &calls);
+    s.log(s.log_user, DQP_LOG_INFO, "x");
+    CHECK_INT(calls, 1);
+}
+
 static void test_keywords(void) {
     dqp_settings s;
     char k[32], v[32];
@@ -143,5 +168,6 @@ int main(void) {
     RUN(test_set_values);
     RUN(test_errors);
     RUN(test_keywords);
+    RUN(test_binding_helpers);
     return runner_finish();
 }

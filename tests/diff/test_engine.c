@@ -179,6 +179,29 @@ static void test_toy_exact(void) {
     toy_check("auto", 1e-7); /* the default sparse solver */
 }
 
+static void count_log(void *user, dqp_log_level level, const char *message) {
+    if (level == DQP_LOG_INFO && strstr(message, "derivative:"))
+        (*(int *)user)++;
+}
+
+static void test_log_callback(void) {
+    dense_qp t = make_dense(4, 0, 3, 8);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_settings s;
+    int calls = 0;
+    dqp_settings_default(&s);
+    dqp_settings_set_log(&s, count_log, &calls);
+    dqp_solver *h = solve_new(p, &s); /* verbose 0: silent */
+    CHECK_INT(calls, 0);
+    dqp_solver_destroy(h);
+    s.verbose = 1;
+    h = solve_new(p, &s);
+    CHECK_INT(calls, 1);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
 static void test_finite_differences_dense(void) {
     unsigned seed = 7;
     dense_qp t = make_dense(8, 2, 10, 42);
@@ -733,6 +756,7 @@ int main(void) {
     RUN(test_batch_bit_identical);
     RUN(test_jacobian_matrices_fd);
     RUN(test_toy_exact);
+    RUN(test_log_callback);
     RUN(test_finite_differences_dense);
     RUN(test_sparse_storage_meaning);
     RUN(test_licq_duplicate_rows);
