@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test asan demo bench fuzz clean
+.PHONY: all deps build test asan tsan valgrind demo bench fuzz clean
 
 all: build
 
@@ -26,6 +26,21 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -L c
 
+# ThreadSanitizer (clang + libomp with the Archer tool) over the batch tests.
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DDQP_WERROR=ON -DDQP_TSAN=ON
+	cmake --build build-tsan -j $(JOBS) --target diff_test_engine
+	cd build-tsan && OMP_TOOL_LIBRARIES=/usr/lib/llvm-14/lib/libarcher.so \
+	  TSAN_OPTIONS=halt_on_error=1:ignore_noninstrumented_modules=1:suppressions=$(CURDIR)/tests/tsan.supp OMP_NUM_THREADS=2 ./diff_test_engine
+
+# valgrind memcheck over the C unit tests (Debug build, no sanitizers).
+valgrind: deps
+	cmake -S . -B build-vg -DCMAKE_BUILD_TYPE=Debug -DDQP_WERROR=ON
+	cmake --build build-vg -j $(JOBS)
+	cd build-vg && ctest --output-on-failure -j $(JOBS) -L c -E "exported_symbols|fuzz_|cli_" \
+	  -T memcheck --overwrite MemoryCheckCommandOptions="--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=no" \
+	  && ! grep -l "Defect\|ERROR SUMMARY: [1-9]" Testing/Temporary/MemoryChecker.*.log
+
 # libFuzzer (clang, ASan+UBSan): each target for FUZZ_SECONDS. New inputs go to
 # build-fuzz/corpus-*; crashes to build-fuzz/ (save them in tests/fuzz/regressions/).
 FUZZ_SECONDS ?= 60
@@ -47,4 +62,4 @@ bench: build
 	OPENBLAS_NUM_THREADS=1 $(BUILD)/bench_linsys
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-tsan build-vg
