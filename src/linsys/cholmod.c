@@ -85,8 +85,11 @@ static dqp_status chm_factor(void *self, const double *Sx, double small_pivot_to
     *nsmall = small_pivot_tol > 0 ? 0 : -1;
     if (!cholmod_l_factorize(s->A, s->L, &s->cc) || s->cc.status < CHOLMOD_OK)
         return chm_status(s, "factorize", msg);
-    if (s->cc.status == CHOLMOD_NOT_POSDEF || s->L->minor < N) /* LDL': a zero pivot */
-        return dqp_fail(msg, DQP_ERR_SINGULAR, "cholmod: zero pivot at step %zu", s->L->minor);
+    if (s->cc.status == CHOLMOD_NOT_POSDEF || s->L->minor < N) { /* LDL': a zero pivot */
+        size_t k = s->L->minor < N ? s->L->minor : 0;
+        return dqp_fail(msg, DQP_ERR_SINGULAR, "cholmod: zero pivot at step %zu (row %ld of K)", k,
+                        (long)((const ss_int *)s->L->Perm)[k]);
+    }
     if (s->L->is_ll || s->L->is_super || s->L->xtype != CHOLMOD_REAL)
         return dqp_fail(msg, DQP_ERR_BACKEND, "cholmod: unexpected factor type");
     const ss_int *Lp = s->L->p;

@@ -107,6 +107,9 @@ typedef struct dqp_kkt_info {
                                of the last factor: ~1 singular, << 1 regular; -1: not run */
 } dqp_kkt_info;
 
+/* One object must not be used by two threads at once (it owns workspaces);
+ * distinct objects may be used concurrently (the mumps backend serializes its
+ * MUMPS calls internally, MUMPS having global Fortran state). */
 typedef struct dqp_kkt dqp_kkt;
 
 /* Symbolic setup. H: n x n upper triangle (entries below the diagonal are an

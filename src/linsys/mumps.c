@@ -26,8 +26,14 @@ typedef struct mumps_state {
     double *a;            /* values, copied in at factor */
 } mumps_state;
 
+/* One MUMPS call. MUMPS (5.5, Debian build) keeps Fortran module state, e.g.
+ * in dmumps_load: two instances used at the same time from different threads
+ * crash ("Attempt to DEALLOCATE unallocated 'load_flops'", reproduced with 4
+ * OpenMP threads). Every call is therefore serialized process-wide, under
+ * the same named lock as the Ipopt adapter, whose MUMPS is this library. */
 static void mumps_call(mumps_state *s, int job) {
     s->id.job = job;
+#pragma omp critical(dqp_mumps)
     dmumps_c(&s->id);
 }
 

@@ -33,11 +33,12 @@ const dqp_linsys_backend *dqp_linsys_find(const char *name) {
 
 /* Rule from factor + refined solve timings (OPENBLAS_NUM_THREADS=1), to be
  * refined with bench/linsys:
- *   - Maros-Meszaros KKT matrices with N <= 20000 (bench/linsys): ldl is the
- *     fastest or within 3% on all but 2 of 84 (PRIMAL4: cholmod 1.35x
- *     faster; TAME, N = 5: lapack, 1 us). cholmod is 1.0-1.6x slower, mumps
- *     2-200x (fixed cost of its analysis and of each solve call), lapack
- *     1.4x slower on the tiny HS problems and far slower beyond N ~ 500.
+ *   - Maros-Meszaros KKT matrices with N <= 20000 (bench/linsys, 84 that
+ *     solve): ldl was the fastest on 79-81 of them in two runs; elsewhere
+ *     cholmod was faster by up to 1.6x (PRIMAL4, QSCSD8) or lapack on N <= 7.
+ *     Geometric means relative to the fastest: cholmod 1.24, mumps 23 (fixed
+ *     cost of its analysis and of every solve call), lapack 17 (N <= 4000).
+ *     lapack is ~1.4x slower than ldl on the tiny HS problems.
  *   - Random KKT systems (H = B'B + diag, G full row rank): dense LAPACK
  *     wins when the stored upper triangle is a sizeable fraction of dense
  *     and N is moderate: N = 150 at 32%: 0.115 ms vs ldl 0.245 ms; N = 300

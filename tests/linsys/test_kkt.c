@@ -944,6 +944,42 @@ static void test_bad_input(void) {
     fixture_free(&f);
 }
 
+/* Independent objects used concurrently from OpenMP threads: no shared
+ * state in the layer; MUMPS (which has Fortran module state) is serialized
+ * inside its backend. */
+static void test_threads(void) {
+    enum { NP = 8 };
+    fixture fs[NP];
+    for (int t = 0; t < NP; t++)
+        fs[t] = fx_random(150, 60, 3, 1e-2, t % 2 ? 1e-3 : 0.0, 700 + (uint64_t)t);
+    FOR_EACH_BACKEND(be) {
+        int bad = 0;
+#pragma omp parallel for num_threads(4) schedule(dynamic, 1) reduction(+ : bad)
+        for (int t = 0; t < 2 * NP; t++) {
+            const fixture *f = &fs[t % NP];
+            int64_t N = f->n + f->m;
+            dqp_kkt *k = NULL;
+            if (dqp_kkt_create(&k, be->name, f->n, f->m, f->H, f->G, f->D, NULL, NULL) != DQP_OK) {
+                bad++;
+                continue;
+            }
+            double *r = random_vec(N, (uint64_t)t + 1), *x = malloc((size_t)N * sizeof(double));
+            for (int rep = 0; rep < 3; rep++) {
+                memcpy(x, r, (size_t)N * sizeof(double));
+                if (dqp_kkt_factor(k) != DQP_OK || dqp_kkt_solve(k, x, 1) != DQP_OK ||
+                    !(fx_residual(f, r, x) <= 1e-12))
+                    bad++;
+            }
+            free(r);
+            free(x);
+            dqp_kkt_destroy(k);
+        }
+        CHECK_INT(bad, 0);
+    }
+    for (int t = 0; t < NP; t++)
+        fixture_free(&fs[t]);
+}
+
 /* Explicit zeros of H stay in the pattern: an update can make them nonzero. */
 static void test_explicit_zeros(void) {
     fixture f = fx_psd(); /* H = diag(1, 2, 0, 0) given without the zero diagonals */
@@ -996,5 +1032,6 @@ int main(void) {
     RUN(test_inertia);
     RUN(test_bad_input);
     RUN(test_explicit_zeros);
+    RUN(test_threads);
     return runner_finish();
 }
