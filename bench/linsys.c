@@ -1,7 +1,7 @@
 /* linsys.c - bench: factor+solve time of every KKT backend on the
  * Maros-Meszaros KKT matrices [P G'; G -D], G = all canonical rows
  * (A and C), D = 0 on equality rows and 1 on inequality rows (the shape of
- * an interior-point Newton system). Prints one row per matrix with each
+ * an interior-point Newton system), right-hand side K x0. Prints one row per matrix with each
  * backend's time relative to the fastest and ends with
  *   summary default_vs_fastest_geomean=X backends=N matrices=M
  * Usage: bench_linsys [MM_DIR] [max_N]   (OPENBLAS_NUM_THREADS=1 advised) */
@@ -131,8 +131,21 @@ int main(int argc, char **argv) {
         double *D = calloc((size_t)m + 1, sizeof *D), *rhs = malloc((size_t)N * sizeof *rhs);
         for (int64_t i = p->m_eq; i < m; i++)
             D[i] = 1.0;
+        /* consistent right-hand side r = K x0 (some matrices are singular:
+         * dependent equality rows), solved in least-norm mode */
+        double *x0 = malloc((size_t)N * sizeof *x0);
         for (int64_t k = 0; k < N; k++)
-            rhs[k] = 1.0 + (double)(k % 7);
+            x0[k] = 1.0 + (double)(k % 7);
+        {
+            dqp_kkt_options o;
+            dqp_kkt *K = NULL;
+            dqp_kkt_options_default(&o);
+            o.least_norm = 1;
+            if (dqp_kkt_create(&K, "ldl", n, m, H, G, D, &o, NULL) == DQP_OK)
+                dqp_kkt_matvec(K, x0, rhs);
+            dqp_kkt_destroy(K);
+        }
+        free(x0);
         const char *def = dqp_linsys_auto(N, nnz);
         double t[MAX_BACKENDS], fastest = INFINITY, t_def = NAN, max_res = 0.0;
         for (int b = 0; b < nb; b++) {

@@ -29,6 +29,11 @@ void *dqp_alloc(int64_t count, size_t size);
 void *dqp_calloc(int64_t count, size_t size);
 void dqp_free(void *ptr);
 
+/* Process-wide lock around third-party libraries with global state
+ * (MUMPS, Ipopt). See extlock.c. */
+void dqp_extlib_lock(void);
+void dqp_extlib_unlock(void);
+
 /* The problem object (internal layout). Sparse matrices are owned copies;
  * dense ones are owned row-major arrays with ld = n. */
 struct dqp_problem {

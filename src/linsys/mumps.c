@@ -30,11 +30,12 @@ typedef struct mumps_state {
  * in dmumps_load: two instances used at the same time from different threads
  * crash ("Attempt to DEALLOCATE unallocated 'load_flops'", reproduced with 4
  * OpenMP threads). Every call is therefore serialized process-wide, under
- * the same named lock as the Ipopt adapter, whose MUMPS is this library. */
+ * the same lock as the Ipopt adapter, whose MUMPS is this library. */
 static void mumps_call(mumps_state *s, int job) {
     s->id.job = job;
-#pragma omp critical(dqp_mumps)
+    dqp_extlib_lock();
     dmumps_c(&s->id);
+    dqp_extlib_unlock();
 }
 
 static void mumps_destroy(void *self) {
