@@ -462,7 +462,8 @@ const char *cli_diff_status_text(unsigned flags, char *buf, size_t len) {
     } names[] = {
         {DQP_DIFF_WEAKLY_ACTIVE, "weakly_active"},       {DQP_DIFF_LICQ, "licq_failure"},
         {DQP_DIFF_SINGULAR_HESSIAN, "singular_hessian"}, {DQP_DIFF_INCONSISTENT, "inconsistent"},
-        {DQP_DIFF_DUALS_RECOVERED, "duals_recovered"},   {DQP_DIFF_FAILED, "failed"}};
+        {DQP_DIFF_DUALS_RECOVERED, "duals_recovered"},   {DQP_DIFF_FAILED, "failed"},
+        {DQP_DIFF_LEAST_SQUARES, "least_squares"}};
     if (len == 0)
         return buf;
     buf[0] = '\0';

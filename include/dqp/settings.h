@@ -35,7 +35,10 @@ typedef struct dqp_settings {
     dqp_solve_type solve_type;     /* "auto", "dense", "sparse" */
     double eps_abs;                /* absolute tolerance of the forward solve, > 0 */
     double eps_rel;                /* relative tolerance of the forward solve, >= 0 */
-    double eps_active;             /* slack below which an inequality is active, > 0 */
+    double eps_active;             /* relative slack (d_i - c_i'z) / (1 + |d_i|) below which a
+                                      row is active (rows scaled to unit norm first when
+                                      normalize_constraints); with trusted duals a row is
+                                      also active when mu_i / max mu > that slack */
     int dual_available;            /* trust the solver's duals when it returns them */
     int normalize_constraints;     /* scale rows of A, C to unit 2-norm before the solve */
     int refine_active;             /* greedy active-set refinement */

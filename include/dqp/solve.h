@@ -45,7 +45,9 @@ enum {
     DQP_DIFF_SINGULAR_HESSIAN = 4,   /* P singular on null(A~): solution not unique, least-norm */
     DQP_DIFF_INCONSISTENT = 8,       /* solver output inconsistent (mu on large slack, residual) */
     DQP_DIFF_DUALS_RECOVERED = 16,   /* duals computed by dqp, not taken from the solver */
-    DQP_DIFF_FAILED = 32             /* no derivative available (see last error) */
+    DQP_DIFF_FAILED = 32,            /* no derivative available (see last error) */
+    DQP_DIFF_LEAST_SQUARES = 64      /* a seed or direction was not in the range of the
+                                        singular reduced KKT: pseudo-inverse solution */
 };
 
 typedef struct dqp_info {

@@ -34,7 +34,7 @@ static const field fields[] = {
     {"eps_abs", T_DOUBLE, OFF(eps_abs), 0, 1, 1, NULL, "absolute tolerance of the forward solve"},
     {"eps_rel", T_DOUBLE, OFF(eps_rel), 0, 1, 0, NULL, "relative tolerance of the forward solve"},
     {"eps_active", T_DOUBLE, OFF(eps_active), 0, INFINITY, 1, NULL,
-     "slack below which an inequality counts as active"},
+     "relative slack (d_i - c_i z)/(1 + |d_i|) below which a row is active"},
     {"dual_available", T_BOOL, OFF(dual_available), 0, 1, 0, NULL,
      "trust the duals returned by the solver (else recompute them)"},
     {"normalize_constraints", T_BOOL, OFF(normalize_constraints), 0, 1, 0, NULL,

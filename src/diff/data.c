@@ -3,18 +3,18 @@
 
 #include <string.h>
 
-/* Upper triangle of P as CSC (n x n). Sparse UPPER: copy; sparse FULL: keep
- * entries with row <= col; dense: every entry of the upper triangle (explicit
- * zeros included, so the pattern does not depend on values); absent: empty. */
+/* Upper triangle of P as CSC (n x n) with every diagonal entry present
+ * (explicit zeros added), so that any diagonal matrix is a value update of
+ * the same pattern. Sparse UPPER: as stored; sparse FULL: entries with
+ * row <= col; dense: the whole upper triangle (the pattern does not depend
+ * on values); absent: the zero diagonal. */
 dqp_csc *dqp_upper_P(const dqp_problem *prob) {
-    int64_t n = prob->n;
-    if (prob->P && prob->P_storage == DQP_P_UPPER)
-        return dqp_csc_copy(prob->P);
-    int64_t nnz = 0;
-    if (prob->P) {
+    int64_t n = prob->n, nnz = n;
+    const dqp_csc *P = prob->P;
+    if (P) {
         for (int64_t j = 0; j < n; j++)
-            for (int64_t k = prob->P->p[j]; k < prob->P->p[j + 1]; k++)
-                nnz += prob->P->i[k] <= j;
+            for (int64_t k = P->p[j]; k < P->p[j + 1]; k++)
+                nnz += P->i[k] < j;
     } else if (prob->Pd) {
         if (!dqp_mul_size(n, n + 1, &nnz))
             return NULL;
@@ -25,18 +25,25 @@ dqp_csc *dqp_upper_P(const dqp_problem *prob) {
         return NULL;
     int64_t t = 0;
     for (int64_t j = 0; j < n; j++) {
-        if (prob->P) {
-            for (int64_t k = prob->P->p[j]; k < prob->P->p[j + 1]; k++)
-                if (prob->P->i[k] <= j) {
-                    U->i[t] = prob->P->i[k];
-                    U->x[t++] = prob->P->x[k];
+        double diag = 0.0;
+        if (P) {
+            for (int64_t k = P->p[j]; k < P->p[j + 1]; k++) {
+                if (P->i[k] < j) {
+                    U->i[t] = P->i[k];
+                    U->x[t++] = P->x[k];
+                } else if (P->i[k] == j) {
+                    diag = P->x[k];
                 }
+            }
         } else if (prob->Pd) {
-            for (int64_t r = 0; r <= j; r++) {
+            for (int64_t r = 0; r < j; r++) {
                 U->i[t] = r;
                 U->x[t++] = prob->Pd[r * n + j];
             }
+            diag = prob->Pd[j * n + j];
         }
+        U->i[t] = j;
+        U->x[t++] = diag;
         U->p[j + 1] = t;
     }
     return U;

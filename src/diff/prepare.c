@@ -68,12 +68,46 @@ done:
 
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). */
+/* Minimum-norm least-squares solution x = K^+ r of a singular K whose
+ * range does not contain r: K y = K r and then K x = y are both consistent,
+ * so two least-norm solves give y = (projection of r on range K) and
+ * x = K^+ y = K^+ r. */
+static dqp_status pinv_solve(dqp_solver *h, double *x, const double *r, int64_t N) {
+    dqp_kkt_matvec(h->kkt, r, x);
+    dqp_status st = dqp_kkt_solve(h->kkt, x, 1);
+    if (st == DQP_OK)
+        st = dqp_kkt_solve(h->kkt, x, 1);
+    (void)N;
+    return st;
+}
+
+/* Solve K y = r for the current reduced KKT, in the problem's scaling:
+ * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
+ * singular (least-norm mode) and r is not in its range, the pseudo-inverse
+ * solution is returned and DQP_DIFF_LEAST_SQUARES is flagged. */
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     int64_t N = h->n + h->meq + h->nact, off = h->n + h->meq;
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    double *saved = NULL;
+    if (ki.least_norm) {
+        int64_t len;
+        if (!dqp_mul_size(N, nrhs, &len) || !(saved = dqp_alloc(len, sizeof *saved)))
+            return dqp_solver_fail(h, DQP_ERR_NOMEM, "reduced KKT solve: out of memory");
+        memcpy(saved, r, (size_t)len * sizeof *saved);
+    }
     dqp_status st = dqp_kkt_solve(h->kkt, r, nrhs);
+    if (st == DQP_ERR_SINGULAR && saved) {
+        st = DQP_OK;
+        for (int64_t c = 0; c < nrhs && st == DQP_OK; c++)
+            st = pinv_solve(h, r + c * N, saved + c * N, N);
+        if (st == DQP_OK)
+            h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
+    }
+    dqp_free(saved);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT solve: %s", dqp_kkt_last_error(h->kkt));
     for (int64_t c = 0; c < nrhs; c++)
@@ -141,17 +175,43 @@ static dqp_status ls_duals(dqp_solver *h, double *y) {
 /* Factor the reduced KKT; on singularity fall back to the least-norm mode
  * and classify: dependent active rows (LICQ) or P singular on null(G). */
 static dqp_status factor_reduced(dqp_solver *h) {
-    dqp_status st = make_kkt(h, &h->kkt, h->H, h->G, 0);
-    if (st != DQP_ERR_SINGULAR)
+    dqp_kkt_options opt;
+    dqp_kkt_options_default(&opt);
+    dqp_message msg = {{0}};
+    dqp_status st = dqp_kkt_create(&h->kkt, h->s.lin_solver, h->n, h->G->m, h->H, h->G, NULL,
+                                   &opt, &msg);
+    if (st != DQP_OK)
+        return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
+    st = dqp_kkt_factor(h->kkt);
+    if (st != DQP_ERR_SINGULAR) {
+        if (st != DQP_OK)
+            dqp_solver_fail(h, st, "reduced KKT factorization: %s", dqp_kkt_last_error(h->kkt));
         return st;
-    dqp_kkt *probe = NULL;
-    dqp_status licq = make_kkt(h, &probe, NULL, h->G, 0);
-    dqp_kkt_destroy(probe);
-    h->info.derivative_status |= licq == DQP_OK ? DQP_DIFF_SINGULAR_HESSIAN : DQP_DIFF_LICQ;
-    st = make_kkt(h, &h->kkt, h->H, h->G, 1);
+    }
+    /* Singular: is G rank-deficient (LICQ fails) or P singular on null(G)?
+     * [I G'; G 0] is singular exactly when G is rank-deficient; H holds its
+     * whole diagonal (dqp_upper_P), so I is a value update on the same
+     * pattern: no new symbolic analysis. */
+    int64_t nnzH = dqp_csc_nnz(h->H);
+    double *Ix = dqp_calloc(nnzH, sizeof *Ix);
+    if (!Ix)
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
+    for (int64_t j = 0; j < h->n; j++)
+        for (int64_t k = h->H->p[j]; k < h->H->p[j + 1]; k++)
+            Ix[k] = h->H->i[k] == j ? 1.0 : 0.0;
+    dqp_status probe = dqp_kkt_update(h->kkt, Ix, NULL, NULL);
+    if (probe == DQP_OK)
+        probe = dqp_kkt_factor(h->kkt);
+    dqp_free(Ix);
+    h->info.derivative_status |= probe == DQP_OK ? DQP_DIFF_SINGULAR_HESSIAN : DQP_DIFF_LICQ;
+    st = dqp_kkt_update(h->kkt, h->H->x, NULL, NULL);
+    dqp_kkt_set_least_norm(h->kkt, 1);
     if (st == DQP_OK)
-        h->last_error[0] = '\0';
-    return st;
+        st = dqp_kkt_factor(h->kkt);
+    if (st != DQP_OK)
+        return dqp_solver_fail(h, st, "reduced KKT factorization (least-norm): %s",
+                               dqp_kkt_last_error(h->kkt));
+    return DQP_OK;
 }
 
 /* Choose J from the primal slack; clean mu off J; report inconsistencies. */
@@ -161,17 +221,26 @@ static void choose_active(dqp_solver *h, int recovering, int64_t *posJ) {
     memset(Cz, 0, (size_t)m * sizeof *Cz);
     dqp_prob_matvec(h->prob, 'C', 0, h->z, Cz);
     double mu_scale = fmax(1.0, norm_inf(h->mu, m));
-    double mu_tol = sqrt(h->s.eps_abs) * mu_scale;
     h->nact = 0;
     for (int64_t i = 0; i < m; i++) {
-        double slack = (h->prob->d[i] - Cz[i]) / h->rownorm[i];
-        int act = slack < h->s.eps_active;
+        /* Slack relative to the row's right-hand side: solvers stop on
+         * residuals relative to the data (eps_rel), so a row with |d_i| =
+         * 1e3 is only satisfied to ~1e3 eps. */
+        double scale = 1.0 + fabs(h->prob->d[i]) / h->rownorm[i];
+        double slack = (h->prob->d[i] - Cz[i]) / h->rownorm[i] / scale;
+        double mu_rel = h->mu[i] / mu_scale;
+        /* With trusted duals, complementarity decides rows the slack alone
+         * cannot: mu_i s_i ~ 0, so mu_i > s_i (both relative) means s_i is
+         * the vanishing one. */
+        int act = slack < h->s.eps_active ||
+                  (!recovering && mu_rel > slack && mu_rel > 100.0 * h->s.eps_abs);
         h->is_active[i] = (unsigned char)act;
         posJ[i] = act ? h->nact : -1;
         if (act)
             h->active[h->nact++] = i;
         else {
-            if (!recovering && h->mu[i] > mu_tol)
+            /* a multiplier that is not negligible on an inactive row */
+            if (!recovering && mu_rel > sqrt(h->s.eps_abs))
                 h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
             h->mu[i] = 0.0;
         }

@@ -697,7 +697,7 @@ static int bad_duals_solver(void *user, const dqp_problem *prob, double *z, doub
     (void)prob;
     z[0] = z[1] = 0.5;
     mu[0] = 1.0;
-    mu[1] = 5.0; /* row 1 (-z0 <= 0) has slack 0.5: mu must be 0 */
+    mu[1] = 0.3; /* row 1 (-z0 <= 0) has slack 0.5 > mu: inactive, mu must be 0 */
     mu[2] = 0.0;
     *has_duals = 1;
     return 0;
@@ -748,7 +748,40 @@ static void test_inconsistent_and_explicit_zeros(void) {
     dqp_problem_destroy(p);
 }
 
+/* LP with a non-unique solution: min z0 s.t. 0 <= z0 <= 1, -1 <= z1 <= 1
+ * (z1 = 0 from the solver's proximal start, inside its bounds). The reduced KKT
+ * is singular (P = 0 on the free direction z1) and a seed on z1 is not in
+ * its range: pseudo-inverse solution, flagged, never an error. */
+static void test_least_squares_fallback(void) {
+    double q[2] = {1, 0}, C[8] = {1, 0, 0, 1, -1, 0, 0, -1}, d[4] = {1, 1, 0, 1};
+    dqp_dense Cd = {4, 2, 2, C};
+    dqp_problem_data data = {.n = 2, .q = q, .C_dense = &Cd, .d = d, .m_ineq = 4};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    snprintf(s.qp_solver, sizeof s.qp_solver, "dense_as");
+    dqp_solver *h = solve_new(p, &s);
+    CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
+    CHECK_NEAR(dqp_solver_z(h)[0], 0.0, 1e-9);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_SINGULAR_HESSIAN);
+    double gz[2] = {0, 1}, dq[2], dd[4];
+    dqp_grad g = {.dq = dq, .dd = dd};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_LEAST_SQUARES);
+    /* K = [0 0 -1; 0 0 0; -1 0 0] (row z0 >= 0 active): K^+ (0,1,0) = 0 */
+    CHECK_NEAR(dq[0], 0.0, 1e-9);
+    CHECK_NEAR(dq[1], 0.0, 1e-9);
+    double gz0[2] = {1, 0};
+    CHECK_INT(dqp_solver_vjp(h, gz0, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dd[2], -1.0, 1e-9); /* z0 = -d2 on the active row -z0 <= d2 */
+    CHECK_NEAR(dd[0], 0.0, 0.0);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
 int main(void) {
+    RUN(test_least_squares_fallback);
     RUN(test_inconsistent_and_explicit_zeros);
     RUN(test_refine_active);
     RUN(test_weak_drop_convention);

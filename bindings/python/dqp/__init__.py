@@ -23,6 +23,7 @@ from . import _lib
 from ._core import (
     DIFF_DUALS_RECOVERED,
     DIFF_FAILED,
+    DIFF_LEAST_SQUARES,
     DIFF_INCONSISTENT,
     DIFF_LICQ,
     DIFF_REGULAR,
@@ -46,5 +47,5 @@ __all__ = [
     "solve", "qp_solvers", "lin_solvers", "Solution", "Problem", "Settings", "setting_names", "setting_help", "read_qps",
     "QPS", "DQPError", "DQPInputError", "derivative_flags", "DIFF_REGULAR",
     "DIFF_WEAKLY_ACTIVE", "DIFF_LICQ", "DIFF_SINGULAR_HESSIAN", "DIFF_INCONSISTENT",
-    "DIFF_DUALS_RECOVERED", "DIFF_FAILED", "library_path",
+    "DIFF_DUALS_RECOVERED", "DIFF_FAILED", "DIFF_LEAST_SQUARES", "library_path",
 ]

@@ -32,6 +32,7 @@ DIFF_SINGULAR_HESSIAN = 4
 DIFF_INCONSISTENT = 8
 DIFF_DUALS_RECOVERED = 16
 DIFF_FAILED = 32
+DIFF_LEAST_SQUARES = 64
 _DIFF_NAMES = [
     (DIFF_WEAKLY_ACTIVE, "weakly_active"),
     (DIFF_LICQ, "licq"),
@@ -39,6 +40,7 @@ _DIFF_NAMES = [
     (DIFF_INCONSISTENT, "inconsistent"),
     (DIFF_DUALS_RECOVERED, "duals_recovered"),
     (DIFF_FAILED, "failed"),
+    (DIFF_LEAST_SQUARES, "least_squares"),
 ]
 
 
