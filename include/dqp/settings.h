@@ -57,6 +57,7 @@ typedef struct dqp_settings {
     /* Not name-settable: */
     dqp_log_fn log;                /* NULL: no logging */
     void *log_user;
+    const dqp_allocator *allocator; /* NULL: libc malloc/free (see status.h) */
 } dqp_settings;
 
 /* Fill with the defaults:

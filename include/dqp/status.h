@@ -58,6 +58,18 @@ typedef struct dqp_message {
 typedef enum dqp_log_level { DQP_LOG_ERROR = 0, DQP_LOG_INFO = 1, DQP_LOG_DEBUG = 2 } dqp_log_level;
 typedef void (*dqp_log_fn)(void *user, dqp_log_level level, const char *message);
 
+/* Allocator hook. A handle created with settings.allocator set performs
+ * every allocation of its calls (solve, derivatives, destroy) through it;
+ * third-party libraries (SuiteSparse, MUMPS, LAPACK, Ipopt) keep their own.
+ * alloc returns NULL to fail (the call then returns DQP_ERR_NOMEM and leaks
+ * nothing); free receives exactly the pointers alloc returned. The struct
+ * must outlive every handle using it. */
+typedef struct dqp_allocator {
+    void *(*alloc)(void *user, size_t bytes);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} dqp_allocator;
+
 /* Version string "MAJOR.MINOR.PATCH". */
 DQP_API const char *dqp_version(void);
 

@@ -29,6 +29,12 @@ void *dqp_alloc(int64_t count, size_t size);
 void *dqp_calloc(int64_t count, size_t size);
 void dqp_free(void *ptr);
 
+/* Route dqp_alloc/dqp_free of this thread through `a` until the matching
+ * leave (NULL = libc). Every public call on a dqp_solver handle enters its
+ * settings' allocator and leaves it before returning. */
+const dqp_allocator *dqp_alloc_scope_enter(const dqp_allocator *a);
+void dqp_alloc_scope_leave(const dqp_allocator *prev);
+
 /* Process-wide lock around third-party libraries with global state
  * (MUMPS, Ipopt). See extlock.c. */
 void dqp_extlib_lock(void);

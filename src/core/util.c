@@ -55,19 +55,50 @@ static int64_t bytes_for(int64_t count, size_t size) {
     return bytes;
 }
 
+/* The allocator of the handle whose call is running on this thread, or NULL
+ * for libc. Set only for the duration of a handle's public call (see
+ * dqp_alloc_scope_enter) and restored on exit: never shared between threads,
+ * never kept between calls. */
+static _Thread_local const dqp_allocator *scope_alloc;
+
+const dqp_allocator *dqp_alloc_scope_enter(const dqp_allocator *a) {
+    const dqp_allocator *prev = scope_alloc;
+    scope_alloc = a;
+    return prev;
+}
+
+void dqp_alloc_scope_leave(const dqp_allocator *prev) { scope_alloc = prev; }
+
+static void *raw_alloc(size_t bytes) {
+    const dqp_allocator *a = scope_alloc;
+    return (a && a->alloc) ? a->alloc(a->user, bytes) : malloc(bytes);
+}
+
 void *dqp_alloc(int64_t count, size_t size) {
     int64_t bytes = bytes_for(count, size);
     if (bytes < 0)
         return NULL;
     /* malloc(0) may return NULL; ask for one byte so NULL always means failure. */
-    return malloc(bytes > 0 ? (size_t)bytes : 1);
+    return raw_alloc(bytes > 0 ? (size_t)bytes : 1);
 }
 
 void *dqp_calloc(int64_t count, size_t size) {
     int64_t bytes = bytes_for(count, size);
     if (bytes < 0)
         return NULL;
-    return calloc(bytes > 0 ? (size_t)count : 1, bytes > 0 ? size : 1);
+    size_t b = bytes > 0 ? (size_t)bytes : 1;
+    void *p = raw_alloc(b);
+    if (p)
+        memset(p, 0, b);
+    return p;
 }
 
-void dqp_free(void *ptr) { free(ptr); }
+void dqp_free(void *ptr) {
+    const dqp_allocator *a = scope_alloc;
+    if (!ptr)
+        return;
+    if (a && a->free)
+        a->free(a->user, ptr);
+    else
+        free(ptr);
+}

@@ -53,7 +53,7 @@ static void grad_P(const dqp_problem *p, const double *dz, const double *z, doub
     }
 }
 
-dqp_status dqp_solver_vjp(dqp_solver *h, const double *gz, const double *glambda,
+static dqp_status vjp_impl(dqp_solver *h, const double *gz, const double *glambda,
                           const double *gmu, dqp_grad *out) {
     dqp_status st = check_ready(h);
     if (st != DQP_OK)
@@ -151,7 +151,7 @@ static void apply_dM(const dqp_csc *S, const double *D, int64_t m, int64_t n, co
     }
 }
 
-dqp_status dqp_solver_jvp(dqp_solver *h, const dqp_dir *dir, double *dz, double *dlambda,
+static dqp_status jvp_impl(dqp_solver *h, const dqp_dir *dir, double *dz, double *dlambda,
                           double *dmu) {
     dqp_status st = check_ready(h);
     if (st != DQP_OK)
@@ -260,7 +260,7 @@ static void unit_rhs(const dqp_solver *h, char wrt, int64_t k, const int64_t *co
 
 /* Full Jacobian by blocks of multi-right-hand-side solves on the one
  * factorization: column k solves K y = rhs_k (O(1) work to form each). */
-dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J) {
+static dqp_status jacobian_impl(dqp_solver *h, char wrt, double *J) {
     dqp_status st = check_ready(h);
     if (st != DQP_OK)
         return st;
@@ -308,5 +308,34 @@ done:
     dqp_free(posJ);
     dqp_free(rhs);
     h->info.derivative_seconds = dqp_now() - t0;
+    return st;
+}
+
+dqp_status dqp_solver_vjp(dqp_solver *h, const double *gz, const double *glambda,
+                          const double *gmu, dqp_grad *out) {
+    if (!h)
+        return DQP_ERR_NULL;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
+    dqp_status st = vjp_impl(h, gz, glambda, gmu, out);
+    dqp_alloc_scope_leave(prev);
+    return st;
+}
+
+dqp_status dqp_solver_jvp(dqp_solver *h, const dqp_dir *dir, double *dz, double *dlambda,
+                          double *dmu) {
+    if (!h)
+        return DQP_ERR_NULL;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
+    dqp_status st = jvp_impl(h, dir, dz, dlambda, dmu);
+    dqp_alloc_scope_leave(prev);
+    return st;
+}
+
+dqp_status dqp_solver_jacobian(dqp_solver *h, char wrt, double *J) {
+    if (!h)
+        return DQP_ERR_NULL;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
+    dqp_status st = jacobian_impl(h, wrt, J);
+    dqp_alloc_scope_leave(prev);
     return st;
 }

@@ -63,7 +63,9 @@ dqp_status dqp_solver_create(dqp_solver **out, const dqp_settings *settings, dqp
     } else {
         dqp_settings_default(&s);
     }
+    const dqp_allocator *prev = dqp_alloc_scope_enter(s.allocator);
     dqp_solver *h = dqp_calloc(1, sizeof *h);
+    dqp_alloc_scope_leave(prev);
     if (!h)
         return dqp_fail(msg, DQP_ERR_NOMEM, "solver_create: out of memory");
     h->s = s;
@@ -91,6 +93,7 @@ static void release_backend(dqp_solver *h) {
 void dqp_solver_destroy(dqp_solver *h) {
     if (!h)
         return;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
     release_derivative(h);
     release_backend(h);
     dqp_free(h->z);
@@ -101,6 +104,7 @@ void dqp_solver_destroy(dqp_solver *h) {
     dqp_free(h->active);
     dqp_free(h->work);
     dqp_free(h);
+    dqp_alloc_scope_leave(prev);
 }
 
 dqp_status dqp_solver_set_callback(dqp_solver *h, dqp_user_solver_fn fn, void *user) {
@@ -108,7 +112,9 @@ dqp_status dqp_solver_set_callback(dqp_solver *h, dqp_user_solver_fn fn, void *u
         return DQP_ERR_NULL;
     h->cb = fn;
     h->cb_user = user;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
     release_backend(h);
+    dqp_alloc_scope_leave(prev);
     return DQP_OK;
 }
 
@@ -199,7 +205,10 @@ static dqp_status forward_backend(dqp_solver *h, const dqp_problem *prob, dqp_qp
 
 static dqp_status forward_callback(dqp_solver *h, const dqp_problem *prob, dqp_qp_output *out) {
     dqp_fmt(h->qp_name, sizeof h->qp_name, "callback");
+    /* the user's code runs outside the handle's allocator scope */
+    const dqp_allocator *prev = dqp_alloc_scope_enter(NULL);
     int rc = h->cb(h->cb_user, prob, out->z, out->lam, out->mu, &out->has_duals);
+    dqp_alloc_scope_leave(prev);
     out->status = rc == 0 ? DQP_QP_SOLVED : DQP_QP_NUMERICAL_ERROR;
     out->iterations = 0;
     for (int64_t j = 0; j < prob->n && rc == 0; j++)
@@ -246,9 +255,18 @@ static dqp_status check_psd(dqp_solver *h, const dqp_problem *prob) {
     return DQP_OK;
 }
 
+static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob);
+
 dqp_status dqp_solver_solve(dqp_solver *h, const dqp_problem *prob) {
     if (!h)
         return DQP_ERR_NULL;
+    const dqp_allocator *prev = dqp_alloc_scope_enter(h->s.allocator);
+    dqp_status st = solve_impl(h, prob);
+    dqp_alloc_scope_leave(prev);
+    return st;
+}
+
+static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob) {
     if (!prob)
         return dqp_solver_fail(h, DQP_ERR_NULL, "solve: problem is NULL");
     h->last_error[0] = '\0';
