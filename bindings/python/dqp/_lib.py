@@ -70,7 +70,7 @@ lib, library_path = _load()
 c_int64_p = ct.POINTER(ct.c_int64)
 c_double_p = ct.POINTER(ct.c_double)
 
-MESSAGE_LEN = 256  # DQP_MESSAGE_LEN
+MESSAGE_LEN = 512  # DQP_MESSAGE_LEN (include/dqp/status.h)
 
 
 class Message(ct.Structure):
