@@ -44,12 +44,13 @@
  *     copied in at creation); the Ipopt solve itself dominates;
  *   - parallel solves: Ipopt's linear solver MUMPS keeps global Fortran
  *     module state, so concurrent solves in an OpenMP batch crash; the
- *     adapter serializes IpoptSolve process-wide (omp critical "dqp_mumps"),
- *     so Ipopt handles in a batch are correct but run one at a time;
+ *     adapter serializes IpoptSolve process-wide (a static mutex), so Ipopt
+ *     handles in a batch are correct but run one at a time (dqp's own "mumps"
+ *     KKT backend is not covered by this lock);
  *   - option checks for an Ipopt other than 3.11.9: an option missing from
  *     the linked library would be reported by Ipopt itself (and printed).
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200809L
 
 #include "solvers/ipopt.h"
 
@@ -61,9 +62,16 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The one piece of process-wide state in the adapter: a lock that lets one
+ * Ipopt solve at a time run MUMPS, which is not thread-safe (see ipo_solve).
+ * Synchronization only: results do not depend on it. (An OpenMP named
+ * critical section would export a non-dqp_ lock symbol.) */
+static pthread_mutex_t ipo_mumps_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* ------------------------------------------------------------ option table */
 
@@ -810,6 +818,28 @@ static dqp_qp_status map_status(enum ApplicationReturnStatus r, int timed_out) {
     }
 }
 
+/* Create, configure, solve and free one IpoptProblem. *err is set (and
+ * Internal_Error returned) when Ipopt cannot be set up. */
+static enum ApplicationReturnStatus ipo_run(ipo *w, dqp_message *msg, dqp_status *err) {
+    Index nj = (Index)(dqp_csc_nnz(w->M) + w->jac_pad), nh = (Index)dqp_csc_nnz(w->Pu);
+    IpoptProblem p = CreateIpoptProblem((Index)w->n, w->xl, w->xu, (Index)w->m, w->gl, w->gu, nj,
+                                        nh, 0, cb_f, cb_g, cb_grad_f, cb_jac_g, cb_h);
+    if (!p) {
+        *err = dqp_fail(msg, DQP_ERR_BACKEND, "ipopt: CreateIpoptProblem failed");
+        return Internal_Error;
+    }
+    if (!set_options(w, p) || !SetIntermediateCallback(p, cb_iter)) {
+        FreeIpoptProblem(p);
+        *err = dqp_fail(msg, DQP_ERR_BACKEND, "ipopt: setting options failed");
+        return Internal_Error;
+    }
+    Number obj;
+    enum ApplicationReturnStatus r =
+        IpoptSolve(p, w->x, w->m ? w->g : NULL, &obj, w->mult_g, w->mult_xl, w->mult_xu, w);
+    FreeIpoptProblem(p);
+    return r;
+}
+
 /* n = 0: the only point is the empty one. */
 static dqp_qp_status solve_empty(const ipo *w) {
     for (int64_t i = 0; i < w->m; i++)
@@ -836,28 +866,18 @@ static dqp_status ipo_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
     if (w->n == 0) {
         qs = solve_empty(w);
     } else {
-        Index nj = (Index)(dqp_csc_nnz(w->M) + w->jac_pad), nh = (Index)dqp_csc_nnz(w->Pu);
-        IpoptProblem p = CreateIpoptProblem((Index)w->n, w->xl, w->xu, (Index)w->m, w->gl, w->gu,
-                                            nj, nh, 0, cb_f, cb_g, cb_grad_f, cb_jac_g, cb_h);
-        if (!p)
-            return dqp_fail(msg, DQP_ERR_BACKEND, "ipopt: CreateIpoptProblem failed");
-        if (!set_options(w, p) || !SetIntermediateCallback(p, cb_iter)) {
-            FreeIpoptProblem(p);
-            return dqp_fail(msg, DQP_ERR_BACKEND, "ipopt: setting options failed");
-        }
-        Number obj;
-        enum ApplicationReturnStatus r;
-        /* Ipopt factors with MUMPS, whose Fortran modules keep global state
-         * (DMUMPS_LOAD): two solves at once in an OpenMP batch abort the
-         * process ("Attempt to DEALLOCATE unallocated 'load_flops'"). One
-         * MUMPS user at a time, process-wide; the KKT layer's "mumps" backend
-         * must take the same named section. */
-#pragma omp critical(dqp_mumps)
-        r = IpoptSolve(p, w->x, w->m ? w->g : NULL, &obj, w->mult_g, w->mult_xl, w->mult_xu, w);
-        FreeIpoptProblem(p);
-        if (r == Insufficient_Memory)
+        /* Ipopt factors with MUMPS, whose Fortran modules and instance table
+         * are global: two Ipopt problems alive at once in an OpenMP batch
+         * abort the process ("Attempt to DEALLOCATE unallocated 'load_flops'",
+         * "Instance Error 1 in DMUMPS_F77"). The whole life of the
+         * IpoptProblem (create, solve, free) runs under the lock. */
+        pthread_mutex_lock(&ipo_mumps_mutex);
+        enum ApplicationReturnStatus r = ipo_run(w, msg, &err);
+        pthread_mutex_unlock(&ipo_mumps_mutex);
+        /* an error is reported below, after the warm start is consumed */
+        if (err == DQP_OK && r == Insufficient_Memory)
             err = dqp_fail(msg, DQP_ERR_NOMEM, "ipopt: out of memory (Insufficient_Memory)");
-        else if (r == Invalid_Option)
+        else if (err == DQP_OK && r == Invalid_Option)
             err = dqp_fail(msg, DQP_ERR_VALUE, "ipopt: Invalid_Option");
         qs = map_status(r, w->timed_out);
     }
