@@ -218,4 +218,7 @@ int svg_write_bench(const char *path, const char *title, const bench_cell *cells
  * are not valid UTF-8 become '?'. */
 void svg_write_escaped(FILE *f, const char *s);
 
+/* Nonzero when the problem has a stored nonzero in P (a QP, not an LP). */
+int cli_has_quadratic(const dqp_problem *p);
+
 #endif

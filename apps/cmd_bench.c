@@ -237,6 +237,18 @@ int cmd_bench(int argc, char **argv) {
         return rc;
     const dqp_problem *p = m.prob;
     int64_t n = dqp_problem_n(p);
+    if (!solvers_arg && cli_has_quadratic(p)) {
+        /* by default, only the solvers that accept this problem: a QP */
+        int kept = 0;
+        for (int k = 0; k < ns; k++) {
+            int idx = dqp_qp_solver_find(solvers[k]);
+            if (idx >= 0 && !(dqp_qp_solver_caps(idx) & DQP_QP_CAP_QUADRATIC))
+                printf("note: %s left out (linear programs only)\n", solvers[k]);
+            else
+                solvers[kept++] = solvers[k];
+        }
+        ns = kept;
+    }
     if (!ref)
         ref = (n <= 3000 && dqp_qp_solver_find("dense_as") >= 0) ? "dense_as" : "auto";
 

@@ -491,3 +491,14 @@ double cli_now(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+int cli_has_quadratic(const dqp_problem *p) {
+    const dqp_csc *P = dqp_problem_csc(p, 'P');
+    const double *Pd = dqp_problem_dense(p, 'P');
+    int64_t n = dqp_problem_n(p), len = P ? dqp_csc_nnz(P) : Pd ? n * n : 0;
+    const double *x = P ? P->x : Pd;
+    for (int64_t k = 0; k < len; k++)
+        if (x[k] != 0.0)
+            return 1;
+    return 0;
+}

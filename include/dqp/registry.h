@@ -20,7 +20,8 @@ enum {
     DQP_QP_CAP_DUALS = 1,  /* returns lambda and mu (else dqp recovers them) */
     DQP_QP_CAP_SPARSE = 2, /* accepts sparse problems (QPS files are sparse) */
     DQP_QP_CAP_DENSE = 4,  /* accepts dense problems */
-    DQP_QP_CAP_WARM = 8    /* uses warm starts (warm_start_from_previous) */
+    DQP_QP_CAP_WARM = 8,   /* uses warm starts (warm_start_from_previous) */
+    DQP_QP_CAP_QUADRATIC = 16 /* accepts P != 0; without it the solver takes LPs only */
 };
 
 DQP_API int dqp_qp_solver_count(void);

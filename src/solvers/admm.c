@@ -1075,7 +1075,7 @@ const dqp_qp_backend dqp_backend_admm = {
     "admm",
     "ADMM operator splitting (OSQP class), sparse; adaptive rho, infeasibility certificates, "
     "polishing for exact active sets and duals",
-    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM,
+    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM | DQP_CAP_QUADRATIC,
     admm_setup,
     admm_update,
     admm_warm_start,

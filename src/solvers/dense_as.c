@@ -885,7 +885,7 @@ static dqp_status das_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
 const dqp_qp_backend dqp_backend_dense_as = {
     "dense_as",
     "dense dual active-set (Goldfarb-Idnani), exact active set and duals; proximal loop for PSD P",
-    DQP_CAP_DUALS | DQP_CAP_DENSE | DQP_CAP_SPARSE | DQP_CAP_WARM,
+    DQP_CAP_DUALS | DQP_CAP_DENSE | DQP_CAP_SPARSE | DQP_CAP_WARM | DQP_CAP_QUADRATIC,
     das_setup,
     das_update,
     das_warm_start,

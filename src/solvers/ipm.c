@@ -262,7 +262,7 @@ static dqp_status ipm_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
 const dqp_qp_backend dqp_backend_ipm = {
     "ipm",
     "sparse primal-dual interior point (proximal regularization, Mehrotra predictor-corrector)",
-    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM,
+    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM | DQP_CAP_QUADRATIC,
     ipm_setup,
     ipm_update,
     ipm_warm_start,

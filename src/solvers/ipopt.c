@@ -44,7 +44,7 @@
  *     copied in at creation); the Ipopt solve itself dominates;
  *   - parallel solves: Ipopt's linear solver MUMPS keeps global Fortran
  *     module state, so concurrent solves in an OpenMP batch crash; the
- *     adapter serializes IpoptSolve process-wide (a static mutex), so Ipopt
+ *     adapter serializes IpoptSolve process-wide (dqp_extlib_lock, shared with the mumps backend), so Ipopt
  *     handles in a batch are correct but run one at a time (dqp's own "mumps"
  *     KKT backend is not covered by this lock);
  *   - option checks for an Ipopt other than 3.11.9: an option missing from
@@ -62,7 +62,6 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -71,7 +70,6 @@
  * Ipopt solve at a time run MUMPS, which is not thread-safe (see ipo_solve).
  * Synchronization only: results do not depend on it. (An OpenMP named
  * critical section would export a non-dqp_ lock symbol.) */
-static pthread_mutex_t ipo_mumps_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* ------------------------------------------------------------ option table */
 
@@ -871,9 +869,9 @@ static dqp_status ipo_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
          * abort the process ("Attempt to DEALLOCATE unallocated 'load_flops'",
          * "Instance Error 1 in DMUMPS_F77"). The whole life of the
          * IpoptProblem (create, solve, free) runs under the lock. */
-        pthread_mutex_lock(&ipo_mumps_mutex);
+        dqp_extlib_lock();
         enum ApplicationReturnStatus r = ipo_run(w, msg, &err);
-        pthread_mutex_unlock(&ipo_mumps_mutex);
+        dqp_extlib_unlock();
         /* an error is reported below, after the warm start is consumed */
         if (err == DQP_OK && r == Insufficient_Memory)
             err = dqp_fail(msg, DQP_ERR_NOMEM, "ipopt: out of memory (Insufficient_Memory)");
@@ -904,7 +902,7 @@ static dqp_status ipo_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
 const dqp_qp_backend dqp_backend_ipopt = {
     "ipopt",
     "Ipopt interior point (COIN-OR, MUMPS), sparse; duals from its multipliers",
-    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM,
+    DQP_CAP_DUALS | DQP_CAP_SPARSE | DQP_CAP_DENSE | DQP_CAP_WARM | DQP_CAP_QUADRATIC,
     ipo_setup,
     ipo_update,
     ipo_warm_start,

@@ -11,7 +11,8 @@
 _Static_assert((int)DQP_QP_CAP_DUALS == (int)DQP_CAP_DUALS &&
                    (int)DQP_QP_CAP_SPARSE == (int)DQP_CAP_SPARSE &&
                    (int)DQP_QP_CAP_DENSE == (int)DQP_CAP_DENSE &&
-                   (int)DQP_QP_CAP_WARM == (int)DQP_CAP_WARM,
+                   (int)DQP_QP_CAP_WARM == (int)DQP_CAP_WARM &&
+                   (int)DQP_QP_CAP_QUADRATIC == (int)DQP_CAP_QUADRATIC,
                "public and internal forward-solver capability flags differ");
 
 int dqp_qp_solver_count(void) { return dqp_qp_backend_count(); }

@@ -16,7 +16,8 @@ enum {
     DQP_CAP_DUALS = 1,  /* returns lambda and mu */
     DQP_CAP_SPARSE = 2, /* accepts sparse problems */
     DQP_CAP_DENSE = 4,  /* accepts dense problems */
-    DQP_CAP_WARM = 8    /* uses warm starts */
+    DQP_CAP_WARM = 8,   /* uses warm starts */
+    DQP_CAP_QUADRATIC = 16 /* accepts P != 0 (without it: linear programs only) */
 };
 
 /* Buffers and results of one solve. The caller (engine) allocates z (n),

@@ -10,20 +10,35 @@ from conftest import REPO
 from problems import random_qp, toy
 
 TOL = 1e-8
-SOLVERS = dqp.qp_solvers() or ["dense_as"]
+SOLVERS = dqp.qp_solvers(quadratic_only=True)
+LP_ONLY = sorted(set(dqp.qp_solvers()) - set(SOLVERS))
 # accuracy of the forward solvers on the small well-conditioned test problems
 SOLVER_TOL = {"dense_as": 1e-8}
 
 
 def test_solver_lists():
-    if dqp.qp_solvers() is None:
-        pytest.skip("library without include/dqp/registry.h")
-    assert "dense_as" in dqp.qp_solvers()
+    assert "dense_as" in SOLVERS and "ipm" in SOLVERS
     assert "ldl" in dqp.lin_solvers()
     with pytest.raises(ValueError) as e:
         dqp.solve(np.eye(1), np.zeros(1), solver="nope")
     for name in dqp.qp_solvers():
         assert name in str(e.value)
+
+
+@pytest.mark.parametrize("solver", LP_ONLY or ["none"])
+def test_lp_only_solvers_refuse_qps_and_solve_lps(solver):
+    if solver == "none":  # every solver of this build takes QPs: nothing to refuse
+        assert set(SOLVERS) == set(dqp.qp_solvers())
+        return
+    P, q, C, d = toy()
+    with pytest.raises(dqp.DQPError) as e:
+        dqp.solve(P, q, C=C, d=d, solver=solver)
+    assert "quadratic objectives are not supported" in str(e.value)
+    # min z0 + z1 s.t. z >= 0, z0 + z1 >= 1: optimal value 1
+    C = np.array([[-1.0, 0.0], [0.0, -1.0], [-1.0, -1.0]])
+    sol = dqp.solve(np.zeros((2, 2)), np.array([1.0, 2.0]), C=C, d=np.array([0.0, 0.0, -1.0]),
+                    solver=solver)
+    np.testing.assert_allclose(sol.z, [1.0, 0.0], atol=1e-8)
 
 
 def test_settings_come_from_the_library():
