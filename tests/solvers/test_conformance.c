@@ -69,10 +69,11 @@ typedef struct limits {
 } limits;
 
 static const limits solver_limits[] = {
-    {"ipopt", LACKS_MEQ_GT_N | LACKS_DUAL_INFEAS,
+    {"ipopt", LACKS_MEQ_GT_N | LACKS_DUAL_INFEAS | LACKS_PRIMAL_INFEAS,
      "Ipopt refuses problems with more equality rows than variables "
-     "(Not_Enough_Degrees_Of_Freedom) and reports unboundedness only when the iterates "
-     "diverge past 1e20 (a QP unbounded along a direction with P v = 0 runs to max_iter)"},
+     "(Not_Enough_Degrees_Of_Freedom), reports unboundedness only when the iterates "
+     "diverge past 1e20 (a QP unbounded along a direction with P v = 0 runs to max_iter), "
+     "and detects infeasibility by its restoration phase, which can also stop at max_iter"},
     {"clp", LACKS_QUADRATIC,
      "Clp 1.17's quadratic solver hangs (ignoring iteration and time limits), returns "
      "wrong optima or aborts on convex QPs; the adapter accepts linear programs only"},
@@ -249,12 +250,13 @@ typedef struct tcase {
     int lp;       /* P absent or zero */
 } tcase;
 
-#define MAX_CASES 40
+#define MAX_CASES 64
 static tcase cases[MAX_CASES];
 static int ncases;
 
 static void add_case(const char *label, dqp_problem *prob, dqp_qps *qps, int expect, int deg) {
     CHECK(prob != NULL);
+    CHECK(ncases < MAX_CASES); /* never drop a case silently */
     if (!prob || ncases >= MAX_CASES)
         return;
     tcase *c = &cases[ncases++];
@@ -348,6 +350,49 @@ static void build_cases(void) {
     Q.C[2] = -1.0;
     Q.C[5] = -1.0;
     add_qp("infeasible LP", &Q, 1, EXPECT_PRIMAL_INF, DEG_NONE);
+
+    /* 20 generated certificates (issue 8): 10 primal-infeasible (two
+     * contradictory rows c'z <= t, c'z >= t + 1 added to a feasible problem)
+     * and 10 dual-infeasible (a direction v = e_last with P v = 0, A v = 0,
+     * C v <= 0, q'v < 0 from the feasible point 0), sparse and dense, LP and QP. */
+    for (int k = 0; k < 20; k++) {
+        int64_t n = 5 + k, me = k % 3, mi = 4 + k % 5;
+        int sparse = k % 2, lp = (k / 2) % 2;
+        char label[64];
+        Q = qp_known(n, me, mi, 2, sparse ? 0.3 : 1.0, lp);
+        if (k < 10) {
+            /* the last two rows are inactive (mu = 0) in qp_known, so the
+             * known multipliers stay dual feasible: infeasible on one side only */
+            double t = srand1(), *c0 = Q.C + (mi - 2) * n, *c1 = Q.C + (mi - 1) * n;
+            for (int64_t j = 0; j < n; j++) {
+                c0[j] = srand1();
+                c1[j] = -c0[j];
+            }
+            c0[k % n] += 2.0;
+            c1[k % n] -= 2.0;
+            Q.d[mi - 2] = t;
+            Q.d[mi - 1] = -t - 1.0;
+            snprintf(label, sizeof label, "gen primal-infeasible %d (%s %s)", k,
+                     sparse ? "sparse" : "dense", lp ? "LP" : "QP");
+            add_qp(label, &Q, sparse, EXPECT_PRIMAL_INF, DEG_NONE);
+        } else {
+            int64_t v = n - 1;
+            for (int64_t j = 0; j < n; j++)
+                Q.P[v * n + j] = Q.P[j * n + v] = 0.0;
+            for (int64_t r = 0; r < me; r++) {
+                Q.A[r * n + v] = 0.0;
+                Q.b[r] = 0.0; /* z = 0 is feasible */
+            }
+            for (int64_t r = 0; r < mi; r++) {
+                Q.C[r * n + v] = -fabs(Q.C[r * n + v]);
+                Q.d[r] = fabs(Q.d[r]);
+            }
+            Q.q[v] = -1.0;
+            snprintf(label, sizeof label, "gen dual-infeasible %d (%s %s)", k,
+                     sparse ? "sparse" : "dense", lp ? "LP" : "QP");
+            add_qp(label, &Q, sparse, EXPECT_DUAL_INF, DEG_NONE);
+        }
+    }
 
     /* duplicate active rows: min 1/2 (z - 2)^2 s.t. z <= 1 twice; and the LP
      * min -z s.t. z <= 1 twice, -z <= 5 */
