@@ -43,6 +43,9 @@
 
 #include "core/internal.h"
 #include "runner.h"
+
+#define QP_FIXTURE_SEED 0x2545F4914F6CDD1DULL
+#include "solvers/qp_fixture.h"
 #include "solvers/solver.h"
 
 #include <math.h>
@@ -87,41 +90,6 @@ static unsigned lacks_of(const char *name) {
 }
 
 /* ------------------------------------------------------------ random data */
-
-static uint64_t rng = 0x2545F4914F6CDD1DULL;
-static double urand(void) {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * (1.0 / 9007199254740992.0);
-}
-static double srand1(void) { return 2.0 * urand() - 1.0; }
-
-/* Dense row-major QP data owned by the test. */
-typedef struct qp {
-    int64_t n, me, mi;
-    double *P, *q, *A, *b, *C, *d;
-} qp;
-
-static qp qp_alloc(int64_t n, int64_t me, int64_t mi) {
-    qp Q = {n, me, mi, NULL, NULL, NULL, NULL, NULL, NULL};
-    Q.P = calloc((size_t)(n * n) + 1, sizeof(double));
-    Q.q = calloc((size_t)n + 1, sizeof(double));
-    Q.A = calloc((size_t)(me * n) + 1, sizeof(double));
-    Q.b = calloc((size_t)me + 1, sizeof(double));
-    Q.C = calloc((size_t)(mi * n) + 1, sizeof(double));
-    Q.d = calloc((size_t)mi + 1, sizeof(double));
-    return Q;
-}
-
-static void qp_free(qp *Q) {
-    free(Q->P);
-    free(Q->q);
-    free(Q->A);
-    free(Q->b);
-    free(Q->C);
-    free(Q->d);
-}
 
 /* Random QP with a known strictly complementary solution. P = B B' + 0.1 I
  * (or 0 for lp = 1); `nact` inequality rows active with mu in [0.5, 1.5],
@@ -178,24 +146,6 @@ static qp qp_known(int64_t n, int64_t me, int64_t mi, int64_t nact, double densi
     free(lam);
     free(mu);
     return Q;
-}
-
-static dqp_csc *to_csc(const double *X, int64_t m, int64_t n, int upper) {
-    int64_t nnz = 0, k = 0;
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t i = 0; i < m; i++)
-            nnz += X[i * n + j] != 0.0 && (!upper || i <= j);
-    dqp_csc *S = dqp_csc_create(m, n, nnz);
-    for (int64_t j = 0; j < n; j++) {
-        S->p[j] = k;
-        for (int64_t i = 0; i < m; i++)
-            if (X[i * n + j] != 0.0 && (!upper || i <= j)) {
-                S->i[k] = i;
-                S->x[k++] = X[i * n + j];
-            }
-    }
-    S->p[n] = k;
-    return S;
 }
 
 static dqp_problem *make_problem(const qp *Q, int sparse) {
@@ -607,8 +557,8 @@ static eres engine_run(const char *solver, const char *label, const dqp_problem 
     }
     if (r.st == DQP_OK && !(r.info.derivative_status & DQP_DIFF_FAILED)) {
         /* fixed seeds from a private generator (same for every solver) */
-        uint64_t keep = rng;
-        rng = 0x853C49E6748FEA9BULL;
+        uint64_t keep = qp_rng;
+        qp_rng = 0x853C49E6748FEA9BULL;
         double *gz = calloc((size_t)r.n + 1, sizeof(double));
         double *gl = calloc((size_t)r.me + 1, sizeof(double));
         double *gm = calloc((size_t)r.mi + 1, sizeof(double));
@@ -618,7 +568,7 @@ static eres engine_run(const char *solver, const char *label, const dqp_problem 
             gl[j] = srand1();
         for (int64_t j = 0; j < r.mi; j++)
             gm[j] = srand1();
-        rng = keep;
+        qp_rng = keep;
         double *o = r.g;
         dqp_grad grad = {o,
                          o + r.nP,

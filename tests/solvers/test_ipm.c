@@ -3,6 +3,9 @@
 #include "core/internal.h"
 #include "dqp/qps.h"
 #include "runner.h"
+
+#define QP_FIXTURE_SEED 0x243F6A8885A308D3ULL
+#include "solvers/qp_fixture.h"
 #include "solvers/ipm.h"
 #include "solvers/ipm_internal.h"
 
@@ -11,62 +14,6 @@
 #include <string.h>
 
 /* ------------------------------------------------------------ helpers */
-
-static uint64_t rng_state = 0x243F6A8885A308D3ULL;
-static double urand(void) { /* uniform in [0, 1), xorshift64 */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
-static double srand1(void) { return 2.0 * urand() - 1.0; }
-
-/* A QP in dense row-major arrays (the test's own copy of the data). */
-typedef struct qp {
-    int64_t n, me, mi;
-    double *P, *q, *A, *b, *C, *d;
-} qp;
-
-static qp qp_alloc(int64_t n, int64_t me, int64_t mi) {
-    qp Q = {n, me, mi, NULL, NULL, NULL, NULL, NULL, NULL};
-    Q.P = calloc((size_t)(n * n) + 1, sizeof(double));
-    Q.q = calloc((size_t)n + 1, sizeof(double));
-    Q.A = calloc((size_t)(me * n) + 1, sizeof(double));
-    Q.b = calloc((size_t)me + 1, sizeof(double));
-    Q.C = calloc((size_t)(mi * n) + 1, sizeof(double));
-    Q.d = calloc((size_t)mi + 1, sizeof(double));
-    return Q;
-}
-
-static void qp_free(qp *Q) {
-    free(Q->P);
-    free(Q->q);
-    free(Q->A);
-    free(Q->b);
-    free(Q->C);
-    free(Q->d);
-}
-
-/* Dense row-major m x n -> CSC of its nonzeros; upper: only row <= column. */
-static dqp_csc *to_csc(const double *X, int64_t m, int64_t n, int upper) {
-    int64_t nnz = 0;
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t i = 0; i < m; i++)
-            if (X[i * n + j] != 0.0 && (!upper || i <= j))
-                nnz++;
-    dqp_csc *S = dqp_csc_create(m, n, nnz);
-    int64_t k = 0;
-    for (int64_t j = 0; j < n; j++) {
-        S->p[j] = k;
-        for (int64_t i = 0; i < m; i++)
-            if (X[i * n + j] != 0.0 && (!upper || i <= j)) {
-                S->i[k] = i;
-                S->x[k++] = X[i * n + j];
-            }
-    }
-    S->p[n] = k;
-    return S;
-}
 
 /* Set prob from Q: dense = 0 CSC (P upper), 1 dense arrays. */
 static void set_problem(dqp_problem *prob, const qp *Q, int dense) {
