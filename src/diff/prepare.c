@@ -71,14 +71,20 @@ done:
 /* Minimum-norm least-squares solution x = K^+ r of a singular K whose
  * range does not contain r: K y = K r and then K x = y are both consistent,
  * so two least-norm solves give y = (projection of r on range K) and
- * x = K^+ y = K^+ r. */
+ * x = K^+ y = K^+ r. When K is only nearly singular, "range" is fuzzy and
+ * refinement stalls: the best iterate (a regularized least-squares
+ * solution) is kept - the caller flags the result as least-squares. */
 static dqp_status pinv_solve(dqp_solver *h, double *x, const double *r, int64_t N) {
     dqp_kkt_matvec(h->kkt, r, x);
-    dqp_status st = dqp_kkt_solve(h->kkt, x, 1);
-    if (st == DQP_OK)
-        st = dqp_kkt_solve(h->kkt, x, 1);
-    (void)N;
-    return st;
+    for (int stage = 0; stage < 2; stage++) {
+        dqp_status st = dqp_kkt_solve(h->kkt, x, 1);
+        if (st != DQP_OK && st != DQP_ERR_SINGULAR)
+            return st;
+    }
+    for (int64_t i = 0; i < N; i++)
+        if (!isfinite(x[i]))
+            return DQP_ERR_NUMERICAL;
+    return DQP_OK;
 }
 
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
