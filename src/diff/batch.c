@@ -12,8 +12,9 @@ static dqp_status first_failure(const dqp_status *st, int64_t count) {
 
 static int thread_count(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
-dqp_status dqp_batch_solve(dqp_solver *const *handles, const dqp_problem *const *problems,
-                           int64_t count, int threads, dqp_status *statuses) {
+dqp_status dqp_batch_solve_cached(dqp_solver *const *handles, const dqp_problem *const *problems,
+                                  int64_t count, int threads, dqp_status *statuses,
+                                  dqp_symcache *cache) {
     if (count < 0)
         return DQP_ERR_DIMENSION;
     if (count > 0 && (!handles || !problems))
@@ -21,14 +22,28 @@ dqp_status dqp_batch_solve(dqp_solver *const *handles, const dqp_problem *const 
     dqp_status *st = statuses ? statuses : dqp_alloc(count, sizeof *st);
     if (!st)
         return DQP_ERR_NOMEM;
-    /* Each iteration touches only handles[k]: no shared mutable state. */
+        /* Each iteration touches only handles[k] and the cache (internally locked). */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(threads))
-    for (int64_t k = 0; k < count; k++)
+    for (int64_t k = 0; k < count; k++) {
+        dqp_symcache *prev = dqp_symcache_scope_enter(cache);
         st[k] = handles[k] ? dqp_solver_solve(handles[k], problems[k]) : DQP_ERR_NULL;
+        dqp_symcache_scope_leave(prev);
+    }
     dqp_status result = first_failure(st, count);
     if (!statuses)
         dqp_free(st);
     return result;
+}
+
+dqp_status dqp_batch_solve(dqp_solver *const *handles, const dqp_problem *const *problems,
+                           int64_t count, int threads, dqp_status *statuses) {
+    /* Symbolic analyses shared by the KKT objects the solves create (same
+     * pattern: analyzed once). An optimization only: without memory for the
+     * cache the solves analyze as usual. */
+    dqp_symcache *cache = count > 1 ? dqp_symcache_create() : NULL;
+    dqp_status st = dqp_batch_solve_cached(handles, problems, count, threads, statuses, cache);
+    dqp_symcache_destroy(cache);
+    return st;
 }
 
 dqp_status dqp_batch_vjp(dqp_solver *const *handles, int64_t count, const double *const *gz,

@@ -60,4 +60,10 @@ dqp_status dqp_engine_prepare(dqp_solver *h);
 /* Solve K y = r with the reduced KKT (N = n + meq + nact), nrhs blocks. */
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs);
 
+/* batch.c: dqp_batch_solve with a given symbolic cache (NULL: none), so that
+ * tests can read its hit counts; dqp_batch_solve uses a fresh one per call. */
+dqp_status dqp_batch_solve_cached(dqp_solver *const *handles, const dqp_problem *const *problems,
+                                  int64_t count, int threads, dqp_status *statuses,
+                                  dqp_symcache *cache);
+
 #endif

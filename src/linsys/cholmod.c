@@ -149,4 +149,5 @@ const dqp_linsys_backend dqp_linsys_cholmod = {
     chm_factor,
     chm_solve,
     chm_destroy,
+    NULL, /* no clone_symbolic: the analysis is a cholmod_factor in CHOLMOD's own allocator */
 };

@@ -59,6 +59,7 @@ struct dqp_kkt {
     int refine_steps;
     double residual;
     double singular_test;
+    int symbolic_shared; /* the backend state was cloned from a dqp_symcache donor */
     dqp_message err;
 };
 
@@ -330,7 +331,8 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
     if (N > 0) {
         dqp_csc S = {N, N, k->Kp, k->Ki, k->Sx, 0};
         dqp_message bmsg = {{0}};
-        st = be->analyze(&k->self, &S, &bmsg);
+        st = dqp_symcache_analyze(dqp_symcache_current(), be, n, m, &S, &k->self,
+                                  &k->symbolic_shared, &bmsg);
         if (st != DQP_OK) {
             k->self = NULL;
             dqp_kkt_destroy(k);
@@ -795,6 +797,7 @@ void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
     info->backend = k->be->name;
     info->least_norm = k->least_norm;
     info->singular_test = k->singular_test;
+    info->symbolic_shared = k->symbolic_shared;
 }
 
 const char *dqp_kkt_last_error(const dqp_kkt *k) { return k ? k->err.text : "KKT object is NULL"; }

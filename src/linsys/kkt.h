@@ -61,6 +61,10 @@ typedef struct dqp_linsys_backend {
      * (x[k*N .. k*N+N-1] is the k-th), overwritten in place. */
     dqp_status (*solve)(void *self, double *x, int64_t nrhs, dqp_message *msg);
     void (*destroy)(void *self); /* accepts NULL */
+    /* Optional (NULL: not supported). A new state for the pattern `donor` was
+     * analyzed with, as if analyze had been called again on that pattern
+     * (bit-identical factors and solves); donor is only read. */
+    dqp_status (*clone_symbolic)(void **out, const void *donor, dqp_message *msg);
 } dqp_linsys_backend;
 
 /* Registry: backends compiled into this build, in a fixed order. */
@@ -105,6 +109,7 @@ typedef struct dqp_kkt_info {
     int least_norm;         /* mode of the current factorization */
     double singular_test;   /* delta * (estimate of ||(K+R)^{-1}||_2) from the singularity test
                                of the last factor: ~1 singular, << 1 regular; -1: not run */
+    int symbolic_shared;    /* 1: the symbolic analysis was cloned from a dqp_symcache donor */
 } dqp_kkt_info;
 
 /* One object must not be used by two threads at once (it owns workspaces);
@@ -149,5 +154,29 @@ void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);
 
 void dqp_kkt_get_info(const dqp_kkt *kkt, dqp_kkt_info *info);
 const char *dqp_kkt_last_error(const dqp_kkt *kkt);
+
+/* ------------------------------------------------- shared symbolic analyses
+ *
+ * A dqp_symcache (symcache.c) is owned by one dqp_batch_solve call: it keeps,
+ * per distinct (backend, n, m, pattern of K) seen, one analyzed backend state
+ * ("donor"). While a cache is the current one on a thread (scope_enter ..
+ * scope_leave, thread-local like the allocator scope), dqp_kkt_create clones
+ * the donor's symbolic analysis on a hit instead of analyzing, for backends
+ * with clone_symbolic. Patterns are compared exactly. Thread-safe (an internal
+ * mutex); the cache's own memory uses the allocator in scope at creation. */
+typedef struct dqp_symcache dqp_symcache;
+
+dqp_symcache *dqp_symcache_create(void);    /* NULL: out of memory */
+void dqp_symcache_destroy(dqp_symcache *c); /* accepts NULL */
+/* Make c current on this thread (NULL: none); returns the previous one for leave. */
+dqp_symcache *dqp_symcache_scope_enter(dqp_symcache *c);
+void dqp_symcache_scope_leave(dqp_symcache *prev);
+dqp_symcache *dqp_symcache_current(void);
+/* Lookups that cloned a donor, and lookups that analyzed (for tests). */
+void dqp_symcache_stats(dqp_symcache *c, int64_t *hits, int64_t *misses);
+/* Symbolic analysis of S (the assembled K + R of an n + m KKT matrix) through
+ * c: be->analyze when c is NULL or be cannot clone. *shared = 1 on a hit. */
+dqp_status dqp_symcache_analyze(dqp_symcache *c, const dqp_linsys_backend *be, int64_t n, int64_t m,
+                                const dqp_csc *S, void **self, int *shared, dqp_message *msg);
 
 #endif

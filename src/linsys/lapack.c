@@ -146,4 +146,5 @@ const dqp_linsys_backend dqp_linsys_lapack = {
     lapack_factor,
     lapack_solve,
     lapack_destroy,
+    NULL, /* no clone_symbolic: dense, analyze does no symbolic work worth sharing */
 };

@@ -162,9 +162,53 @@ static dqp_status ldl_solve(void *self, double *x, int64_t nrhs, dqp_message *ms
     return DQP_OK;
 }
 
+/* A state with donor's ordering, permuted pattern, map and elimination tree
+ * (what ldl_analyze computes from the pattern alone; AMD does not look at
+ * values) and fresh numeric arrays, allocated as ldl_analyze does. */
+static dqp_status ldl_clone_symbolic(void **out, const void *donor, dqp_message *msg) {
+    *out = NULL;
+    const ldl_state *d = donor;
+    ss_int N = d->N, nnz = d->nnz, lnz = d->Lp[d->N];
+    ldl_state *s = dqp_calloc(1, sizeof *s);
+    if (!s)
+        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory");
+    s->N = N;
+    s->nnz = nnz;
+    s->P = dqp_alloc(N, sizeof(ss_int));
+    s->Pinv = dqp_alloc(N, sizeof(ss_int));
+    s->Cp = dqp_alloc(N + 1, sizeof(ss_int));
+    s->Ci = dqp_alloc(nnz, sizeof(ss_int));
+    s->Cx = dqp_alloc(nnz, sizeof(double));
+    s->map = dqp_alloc(nnz, sizeof(ss_int));
+    s->Lp = dqp_alloc(N + 1, sizeof(ss_int));
+    s->Parent = dqp_alloc(N, sizeof(ss_int));
+    s->Lnz = dqp_alloc(N, sizeof(ss_int));
+    s->Flag = dqp_alloc(N, sizeof(ss_int));
+    s->Pattern = dqp_alloc(N, sizeof(ss_int));
+    s->D = dqp_alloc(N, sizeof(double));
+    s->Y = dqp_alloc(N, sizeof(double));
+    s->Li = dqp_alloc(lnz, sizeof(ss_int));
+    s->Lx = dqp_alloc(lnz, sizeof(double));
+    if (!s->P || !s->Pinv || !s->Cp || !s->Ci || !s->Cx || !s->map || !s->Lp || !s->Parent ||
+        !s->Lnz || !s->Flag || !s->Pattern || !s->D || !s->Y || !s->Li || !s->Lx) {
+        ldl_destroy(s);
+        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory (N = %lld)", (long long)N);
+    }
+    memcpy(s->P, d->P, (size_t)N * sizeof(ss_int));
+    memcpy(s->Pinv, d->Pinv, (size_t)N * sizeof(ss_int));
+    memcpy(s->Cp, d->Cp, (size_t)(N + 1) * sizeof(ss_int));
+    memcpy(s->Ci, d->Ci, (size_t)nnz * sizeof(ss_int));
+    memcpy(s->map, d->map, (size_t)nnz * sizeof(ss_int));
+    memcpy(s->Lp, d->Lp, (size_t)(N + 1) * sizeof(ss_int));
+    memcpy(s->Parent, d->Parent, (size_t)N * sizeof(ss_int));
+    memcpy(s->Lnz, d->Lnz, (size_t)N * sizeof(ss_int));
+    *out = s;
+    return DQP_OK;
+}
+
 const dqp_linsys_backend dqp_linsys_ldl = {
     "ldl",       "sparse LDL' (SuiteSparse LDL + AMD), static pivots on the quasi-definite K + R",
     1,           ldl_analyze,
     ldl_factor,  ldl_solve,
-    ldl_destroy,
+    ldl_destroy, ldl_clone_symbolic,
 };

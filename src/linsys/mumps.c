@@ -174,4 +174,5 @@ const dqp_linsys_backend dqp_linsys_mumps = {
     mumps_factor,
     mumps_solve,
     mumps_destroy,
+    NULL, /* no clone_symbolic: the analysis lives inside one MUMPS instance, not copyable */
 };
