@@ -201,7 +201,7 @@ def test_P_upper_storage_gradient_is_twice_the_offdiagonal():
 
 
 def _cvxopt_solver(P, q, A, b, C, d):
-    cvxopt = pytest.importorskip("cvxopt")
+    import cvxopt
     from cvxopt import matrix, solvers
 
     solvers.options["show_progress"] = False
@@ -225,7 +225,7 @@ def _cvxopt_solver(P, q, A, b, C, d):
 
 @pytest.mark.parametrize("duals", [True, False])
 def test_cvxopt_as_callable_forward_solver(duals):
-    pytest.importorskip("cvxopt")
+    import cvxopt  # noqa: F401
     pr = random_qp(n=7, m_eq=2, m_ineq=6, n_act=3, seed=5)
     calls = []
 
@@ -253,7 +253,7 @@ def test_cvxopt_as_callable_forward_solver(duals):
 
 
 def test_cvxopt_callable_on_sparse_input_gets_scipy_matrices():
-    pytest.importorskip("cvxopt")
+    import cvxopt  # noqa: F401
     pr = random_qp(n=6, m_eq=1, m_ineq=4, n_act=2, seed=9, density=0.7)
     seen = {}
 

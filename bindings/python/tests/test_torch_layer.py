@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-torch = pytest.importorskip("torch")
+import torch  # noqa: E402 (Debian python3-torch, installed by scripts/install-deps.sh)
 
 import dqp  # noqa: E402
 from dqp import dQP  # noqa: E402
@@ -235,7 +235,7 @@ def test_empty_batch_semantics():
 
 
 def test_cvxopt_callable_in_the_layer_matches_dense_as():
-    cvxopt = pytest.importorskip("cvxopt")
+    import cvxopt
     from cvxopt import matrix, solvers
 
     def qp(P, q, A, b, C, d):
