@@ -221,4 +221,8 @@ void svg_write_escaped(FILE *f, const char *s);
 /* Nonzero when the problem has a stored nonzero in P (a QP, not an LP). */
 int cli_has_quadratic(const dqp_problem *p);
 
+/* The one positional argument: FILE. Unknown options and a second FILE are
+ * usage errors. Returns CLI_OK or the usage error's code. */
+int cli_take_file(const char *command, const char *arg, const char **file);
+
 #endif

@@ -180,11 +180,9 @@ int cmd_bench(int argc, char **argv) {
                 return cli_usage_error("bench", "--ref-tol expects a number in (0, 1]");
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("bench", "unknown option %s", argv[i]);
-        if (file)
-            return cli_usage_error("bench", "more than one FILE (%s, %s)", file, argv[i]);
-        file = argv[i];
+        int fr = cli_take_file("bench", argv[i], &file);
+        if (fr != CLI_OK)
+            return fr;
     }
     if (!file)
         return cli_usage_error("bench", "missing FILE");

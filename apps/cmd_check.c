@@ -294,11 +294,9 @@ int cmd_check(int argc, char **argv) {
             o.json = 1;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("check", "unknown option %s", argv[i]);
-        if (o.file)
-            return cli_usage_error("check", "more than one FILE (%s, %s)", o.file, argv[i]);
-        o.file = argv[i];
+        int fr = cli_take_file("check", argv[i], &o.file);
+        if (fr != CLI_OK)
+            return fr;
     }
     if (!o.file)
         return cli_usage_error("check", "missing FILE");

@@ -261,11 +261,9 @@ int cmd_grad(int argc, char **argv) {
             json = 1;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("grad", "unknown option %s", argv[i]);
-        if (file)
-            return cli_usage_error("grad", "more than one FILE (%s, %s)", file, argv[i]);
-        file = argv[i];
+        int fr = cli_take_file("grad", argv[i], &file);
+        if (fr != CLI_OK)
+            return fr;
     }
     if (!file)
         return cli_usage_error("grad", "missing FILE");

@@ -142,11 +142,9 @@ int cmd_solve(int argc, char **argv) {
             json = 1;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error("solve", "unknown option %s", argv[i]);
-        if (file)
-            return cli_usage_error("solve", "more than one FILE (%s, %s)", file, argv[i]);
-        file = argv[i];
+        int fr = cli_take_file("solve", argv[i], &file);
+        if (fr != CLI_OK)
+            return fr;
     }
     if (!file)
         return cli_usage_error("solve", "missing FILE");

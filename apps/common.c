@@ -502,3 +502,12 @@ int cli_has_quadratic(const dqp_problem *p) {
             return 1;
     return 0;
 }
+
+int cli_take_file(const char *command, const char *arg, const char **file) {
+    if (arg[0] == '-' && arg[1])
+        return cli_usage_error(command, "unknown option %s", arg);
+    if (*file)
+        return cli_usage_error(command, "more than one FILE (%s, %s)", *file, arg);
+    *file = arg;
+    return CLI_OK;
+}
