@@ -68,12 +68,13 @@ static void permute_pattern(ldl_state *s, const dqp_csc *S) {
         }
 }
 
-static dqp_status ldl_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
-    *self = NULL;
-    ss_int N = S->n, nnz = S->p[S->n];
+/* A state with every array allocated for dimension N and nnz stored
+ * entries; L's arrays too when lnz >= 0 (known only after the symbolic
+ * analysis). NULL when out of memory. */
+static ldl_state *ldl_alloc_state(ss_int N, ss_int nnz, ss_int lnz) {
     ldl_state *s = dqp_calloc(1, sizeof *s);
     if (!s)
-        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory");
+        return NULL;
     s->N = N;
     s->nnz = nnz;
     s->P = dqp_alloc(N, sizeof(ss_int));
@@ -89,11 +90,25 @@ static dqp_status ldl_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
     s->Pattern = dqp_alloc(N, sizeof(ss_int));
     s->D = dqp_alloc(N, sizeof(double));
     s->Y = dqp_alloc(N, sizeof(double));
-    if (!s->P || !s->Pinv || !s->Cp || !s->Ci || !s->Cx || !s->map || !s->Lp || !s->Parent ||
-        !s->Lnz || !s->Flag || !s->Pattern || !s->D || !s->Y) {
-        ldl_destroy(s);
-        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory (N = %lld)", (long long)N);
+    if (lnz >= 0) {
+        s->Li = dqp_alloc(lnz, sizeof(ss_int));
+        s->Lx = dqp_alloc(lnz, sizeof(double));
     }
+    if (!s->P || !s->Pinv || !s->Cp || !s->Ci || !s->Cx || !s->map || !s->Lp || !s->Parent ||
+        !s->Lnz || !s->Flag || !s->Pattern || !s->D || !s->Y ||
+        (lnz >= 0 && (!s->Li || !s->Lx))) {
+        ldl_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
+static dqp_status ldl_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
+    *self = NULL;
+    ss_int N = S->n, nnz = S->p[S->n];
+    ldl_state *s = ldl_alloc_state(N, nnz, -1);
+    if (!s)
+        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory (N = %lld)", (long long)N);
     /* AMD orders the pattern of S + S' (diagonal ignored), i.e. of K. */
     double control[AMD_CONTROL], info[AMD_INFO];
     amd_l_defaults(control);
@@ -169,31 +184,9 @@ static dqp_status ldl_clone_symbolic(void **out, const void *donor, dqp_message 
     *out = NULL;
     const ldl_state *d = donor;
     ss_int N = d->N, nnz = d->nnz, lnz = d->Lp[d->N];
-    ldl_state *s = dqp_calloc(1, sizeof *s);
+    ldl_state *s = ldl_alloc_state(N, nnz, lnz);
     if (!s)
-        return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory");
-    s->N = N;
-    s->nnz = nnz;
-    s->P = dqp_alloc(N, sizeof(ss_int));
-    s->Pinv = dqp_alloc(N, sizeof(ss_int));
-    s->Cp = dqp_alloc(N + 1, sizeof(ss_int));
-    s->Ci = dqp_alloc(nnz, sizeof(ss_int));
-    s->Cx = dqp_alloc(nnz, sizeof(double));
-    s->map = dqp_alloc(nnz, sizeof(ss_int));
-    s->Lp = dqp_alloc(N + 1, sizeof(ss_int));
-    s->Parent = dqp_alloc(N, sizeof(ss_int));
-    s->Lnz = dqp_alloc(N, sizeof(ss_int));
-    s->Flag = dqp_alloc(N, sizeof(ss_int));
-    s->Pattern = dqp_alloc(N, sizeof(ss_int));
-    s->D = dqp_alloc(N, sizeof(double));
-    s->Y = dqp_alloc(N, sizeof(double));
-    s->Li = dqp_alloc(lnz, sizeof(ss_int));
-    s->Lx = dqp_alloc(lnz, sizeof(double));
-    if (!s->P || !s->Pinv || !s->Cp || !s->Ci || !s->Cx || !s->map || !s->Lp || !s->Parent ||
-        !s->Lnz || !s->Flag || !s->Pattern || !s->D || !s->Y || !s->Li || !s->Lx) {
-        ldl_destroy(s);
         return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory (N = %lld)", (long long)N);
-    }
     memcpy(s->P, d->P, (size_t)N * sizeof(ss_int));
     memcpy(s->Pinv, d->Pinv, (size_t)N * sizeof(ss_int));
     memcpy(s->Cp, d->Cp, (size_t)(N + 1) * sizeof(ss_int));
