@@ -27,6 +27,7 @@ struct dqp_solver {
     int ready;                /* derivative prepared */
 
     dqp_kkt *kkt;             /* reduced KKT, N = n + meq + nact */
+    int reusing;              /* kkt refines with the forward solver's factorization */
     dqp_csc *H, *G;           /* upper(P) and [A; C_J] (owned) */
     double *work;             /* 3 * N scratch */
     int64_t work_len;
@@ -42,6 +43,10 @@ double dqp_now(void);
 
 /* Set h->last_error and return code. */
 dqp_status dqp_solver_fail(dqp_solver *h, dqp_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Log through the settings' callback when verbose >= level (never prints). */
+void dqp_solver_log(const dqp_solver *h, dqp_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Sparse copies of the problem's matrices in CSC: upper triangle of P (sums

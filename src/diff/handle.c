@@ -21,10 +21,7 @@ dqp_status dqp_solver_fail(dqp_solver *h, dqp_status code, const char *fmt, ...)
     return code;
 }
 
-/* Log through the settings' callback when verbose >= level (never prints). */
-static void solver_log(const dqp_solver *h, dqp_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void solver_log(const dqp_solver *h, dqp_log_level level, const char *fmt, ...) {
+void dqp_solver_log(const dqp_solver *h, dqp_log_level level, const char *fmt, ...) {
     if (!h->s.log || h->s.verbose < (int)level)
         return;
     char buf[DQP_MESSAGE_LEN];
@@ -297,7 +294,7 @@ static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob) {
     h->info.qp_status = out.status;
     h->info.iterations = out.iterations;
     h->info.objective = dqp_problem_objective(prob, h->z);
-    solver_log(h, DQP_LOG_INFO, "%s: %s in %lld iterations, %.3g s, objective %.17g", h->qp_name,
+    dqp_solver_log(h, DQP_LOG_INFO, "%s: %s in %lld iterations, %.3g s, objective %.17g", h->qp_name,
                dqp_qp_status_string(out.status), (long long)out.iterations,
                h->info.solve_seconds, h->info.objective);
     if (out.status != DQP_QP_SOLVED && out.status != DQP_QP_SOLVED_INACCURATE) {
@@ -319,14 +316,14 @@ static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob) {
     h->info.setup_seconds = dqp_now() - t1;
     if (st == DQP_OK)
         h->have_previous = 1;
-    solver_log(h, DQP_LOG_INFO,
+    dqp_solver_log(h, DQP_LOG_INFO,
                "derivative: %s, |J| = %lld, %lld weakly active, flags 0x%x, stationarity %.3g, "
                "%.3g s",
                st == DQP_OK ? h->lin_name : "failed", (long long)h->nact,
                (long long)h->info.n_weak, h->info.derivative_status, h->info.stationarity,
                h->info.setup_seconds);
     if (st != DQP_OK)
-        solver_log(h, DQP_LOG_ERROR, "%s", h->last_error);
+        dqp_solver_log(h, DQP_LOG_ERROR, "%s", h->last_error);
     return st;
 }
 

@@ -36,7 +36,10 @@ static double norm_inf(const double *x, int64_t len) {
 
 /* G = [A; C_J] with the rows of C_J divided by their norms (CSC, m x n). */
 static dqp_csc *build_G(dqp_solver *h, const int64_t *posJ) {
-    dqp_csc *A = dqp_rows_csc(h->prob, 'A'), *C = dqp_rows_csc(h->prob, 'C'), *G = NULL;
+    /* sparse matrices are read in place; dense ones (or none) are converted */
+    dqp_csc *Acopy = h->prob->A ? NULL : dqp_rows_csc(h->prob, 'A');
+    dqp_csc *Ccopy = h->prob->C ? NULL : dqp_rows_csc(h->prob, 'C'), *G = NULL;
+    const dqp_csc *A = h->prob->A ? h->prob->A : Acopy, *C = h->prob->C ? h->prob->C : Ccopy;
     if (!A || !C)
         goto done;
     int64_t n = h->n, nnz = dqp_csc_nnz(A);
@@ -61,8 +64,8 @@ static dqp_csc *build_G(dqp_solver *h, const int64_t *posJ) {
         G->p[j + 1] = t;
     }
 done:
-    dqp_csc_free(A);
-    dqp_csc_free(C);
+    dqp_csc_free(Acopy);
+    dqp_csc_free(Ccopy);
     return G;
 }
 
@@ -87,10 +90,31 @@ static dqp_status pinv_solve(dqp_solver *h, double *x, const double *r, int64_t 
     return DQP_OK;
 }
 
+static dqp_status factor_current(dqp_solver *h, int allow_reuse);
+
+/* dqp_kkt_solve on the scaled right-hand sides r (N x nrhs); saved: a copy
+ * of them when the object is in least-norm mode, for the pseudo-inverse. */
+static dqp_status solve_scaled(dqp_solver *h, double *r, const double *saved, int64_t nrhs) {
+    int64_t N = h->n + h->meq + h->nact;
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    dqp_status st = dqp_kkt_solve(h->kkt, r, nrhs);
+    if (st == DQP_ERR_SINGULAR && ki.least_norm && saved) {
+        st = DQP_OK;
+        for (int64_t c = 0; c < nrhs && st == DQP_OK; c++)
+            st = pinv_solve(h, r + c * N, saved + c * N, N);
+        if (st == DQP_OK)
+            h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
+    }
+    return st;
+}
+
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
  * singular (least-norm mode) and r is not in its range, the pseudo-inverse
- * solution is returned and DQP_DIFF_LEAST_SQUARES is flagged. */
+ * solution is returned and DQP_DIFF_LEAST_SQUARES is flagged. When the
+ * forward solver's factorization is in use (h->reusing) and refinement with
+ * it does not converge, K is factored after all and the solve repeated. */
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     int64_t N = h->n + h->meq + h->nact, off = h->n + h->meq;
     for (int64_t c = 0; c < nrhs; c++)
@@ -99,19 +123,23 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     dqp_kkt_info ki;
     dqp_kkt_get_info(h->kkt, &ki);
     double *saved = NULL;
-    if (ki.least_norm) {
-        int64_t len;
+    int64_t len = 0;
+    if (ki.least_norm || h->reusing) {
         if (!dqp_mul_size(N, nrhs, &len) || !(saved = dqp_alloc(len, sizeof *saved)))
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "reduced KKT solve: out of memory");
         memcpy(saved, r, (size_t)len * sizeof *saved);
     }
-    dqp_status st = dqp_kkt_solve(h->kkt, r, nrhs);
-    if (st == DQP_ERR_SINGULAR && saved) {
-        st = DQP_OK;
-        for (int64_t c = 0; c < nrhs && st == DQP_OK; c++)
-            st = pinv_solve(h, r + c * N, saved + c * N, N);
-        if (st == DQP_OK)
-            h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
+    dqp_status st = solve_scaled(h, r, saved, nrhs);
+    if (st != DQP_OK && h->reusing) {
+        dqp_solver_log(h, DQP_LOG_INFO, "reduced KKT: refinement with the forward solver's factorization did "
+                       "not converge (%s); factoring",
+                    dqp_kkt_last_error(h->kkt));
+        if ((st = factor_current(h, 0)) != DQP_OK) {
+            dqp_free(saved);
+            return st;
+        }
+        memcpy(r, saved, (size_t)len * sizeof *saved);
+        st = solve_scaled(h, r, saved, nrhs);
     }
     dqp_free(saved);
     if (st != DQP_OK)
@@ -387,6 +415,61 @@ static dqp_status recover_duals(dqp_solver *h) {
     return DQP_OK;
 }
 
+/* Refinement limits with the forward solver's factorization: it has passed
+ * the solver's test (contraction <= 0.1 per step), so a solve that has not
+ * converged after REUSE_MAX_REFINE steps, or stalls above REUSE_TOL_ACCEPT,
+ * is handed to a factorization of K instead (dqp_engine_kkt_solve) rather
+ * than accepted with fewer digits than the factored path gives. */
+#define REUSE_MAX_REFINE 12
+#define REUSE_TOL_ACCEPT 1e-12
+
+/* The reduced KKT solved with the forward solver's last Newton
+ * factorization (solver.h, kkt_reuse), when the solver offers one that
+ * passes its test for this J: no analysis or factorization at all. Returns
+ * 1 when in use. */
+static int try_reuse(dqp_solver *h) {
+    const dqp_qp_backend *be = h->backend;
+    if (h->cb || !be || !be->kkt_reuse || !h->bself || h->info.qp_status != DQP_QP_SOLVED)
+        return 0;
+    dqp_kkt_apply_fn apply = NULL;
+    void *user = NULL;
+    if (be->kkt_reuse(h->bself, h->active, h->nact, h->rownorm, &apply, &user) != DQP_OK)
+        return 0;
+    dqp_kkt_options opt;
+    dqp_kkt_options_default(&opt);
+    opt.max_refine = REUSE_MAX_REFINE;
+    opt.tol_accept = REUSE_TOL_ACCEPT;
+    dqp_message msg = {{0}};
+    if (dqp_kkt_create_external(&h->kkt, h->n, h->G->m, h->H, h->G, NULL, &opt, apply, user,
+                                &msg) != DQP_OK)
+        return 0;
+    if (dqp_kkt_factor(h->kkt) != DQP_OK) {
+        dqp_kkt_destroy(h->kkt);
+        h->kkt = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* (Re)create the solver of the reduced KKT for the current G: the forward
+ * solver's factorization when allowed and offered, else a factorization. */
+static dqp_status factor_current(dqp_solver *h, int allow_reuse) {
+    dqp_kkt_destroy(h->kkt);
+    h->kkt = NULL;
+    h->reusing = allow_reuse && try_reuse(h);
+    if (h->reusing) {
+        dqp_fmt(h->lin_name, sizeof h->lin_name, "reuse:%s", h->backend->name);
+        return DQP_OK;
+    }
+    dqp_status st = factor_reduced(h);
+    if (st != DQP_OK)
+        return st;
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", ki.backend ? ki.backend : h->s.lin_solver);
+    return DQP_OK;
+}
+
 /* Build G = [A; C_J] and factor the reduced KKT for the current J. */
 static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
     dqp_kkt_destroy(h->kkt);
@@ -395,13 +478,7 @@ static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
     h->G = build_G(h, posJ);
     if (!h->G)
         return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
-    dqp_status st = factor_reduced(h);
-    if (st != DQP_OK)
-        return st;
-    dqp_kkt_info ki;
-    dqp_kkt_get_info(h->kkt, &ki);
-    dqp_fmt(h->lin_name, sizeof h->lin_name, "%s", ki.backend ? ki.backend : h->s.lin_solver);
-    return DQP_OK;
+    return factor_current(h, 1);
 }
 
 /* Weakly active rows (mu ~ 0 on J), negative multipliers (J too large:

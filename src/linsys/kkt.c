@@ -269,33 +269,55 @@ static void regularize(dqp_kkt *k) {
         k->Sx[k->Kp[j + 1] - 1] += j < k->n ? k->delta : -k->delta;
 }
 
-dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t m,
-                          const dqp_csc *H, const dqp_csc *G, const double *D,
-                          const dqp_kkt_options *opt, dqp_message *msg) {
-    if (!out)
-        return dqp_fail(msg, DQP_ERR_NULL, "dqp_kkt_create: out is NULL");
-    *out = NULL;
-    dqp_kkt_options o;
-    if (opt)
-        o = *opt;
-    else
-        dqp_kkt_options_default(&o);
-    int64_t N, nnz, blk;
-    if (n < 0 || m < 0 || !dqp_add_size(n, m, &N))
-        return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT dimensions n = %lld, m = %lld invalid",
-                        (long long)n, (long long)m);
-    dqp_status st = check_options(&o, msg);
-    if (st == DQP_OK)
-        st = check_inputs(n, m, H, G, D, msg);
-    if (st != DQP_OK)
-        return st;
-    if (!count_entries(n, m, H, G, &nnz) || !dqp_mul_size(N, KKT_BLOCK, &blk))
+/* ---------------------------------------- external approximate inverse */
+
+/* The "backend" of dqp_kkt_create_external: no symbolic or numeric work, its
+ * solve applies the caller's approximate inverse column by column. */
+typedef struct ext_state {
+    dqp_kkt_apply_fn apply;
+    void *user;
+    int64_t N;
+} ext_state;
+
+static dqp_status ext_factor(void *self, const double *Sx, double small_pivot_tol, int64_t *npos,
+                             int64_t *nneg, int64_t *nsmall, dqp_message *msg) {
+    (void)self;
+    (void)Sx;
+    (void)small_pivot_tol;
+    (void)msg;
+    *npos = *nneg = 0; /* unknown: nothing is factored */
+    *nsmall = -1;
+    return DQP_OK;
+}
+
+static dqp_status ext_solve(void *self, double *x, int64_t nrhs, dqp_message *msg) {
+    ext_state *e = self;
+    for (int64_t c = 0; c < nrhs; c++) {
+        dqp_status st = e->apply(e->user, x + c * e->N);
+        if (st != DQP_OK)
+            return dqp_fail(msg, st, "external approximate inverse failed (%s)",
+                            dqp_status_string(st));
+    }
+    return DQP_OK;
+}
+
+static void ext_destroy(void *self) { dqp_free(self); }
+
+static const dqp_linsys_backend ext_backend = {
+    "external", "approximate inverse supplied by the caller (no factorization)",
+    1,          NULL,
+    ext_factor, ext_solve,
+    ext_destroy, NULL};
+
+/* The object without its backend state: validation, allocation, assembly,
+ * regularization. */
+static dqp_status create_object(dqp_kkt **out, const dqp_linsys_backend *be, int64_t n, int64_t m,
+                                const dqp_csc *H, const dqp_csc *G, const double *D,
+                                const dqp_kkt_options *o, int64_t nnz, dqp_message *msg) {
+    int64_t N = n + m, blk;
+    if (!dqp_mul_size(N, KKT_BLOCK, &blk))
         return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT matrix too large (n = %lld, m = %lld)",
                         (long long)n, (long long)m);
-    const dqp_linsys_backend *be;
-    if ((st = find_backend(backend, N, nnz, &be, msg)) != DQP_OK)
-        return st;
-
     dqp_kkt *k = dqp_calloc(1, sizeof *k);
     if (!k)
         return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT object)");
@@ -306,8 +328,8 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
     k->nnzH = dqp_csc_nnz(H);
     k->nnzG = dqp_csc_nnz(G);
     k->be = be;
-    k->opt = o;
-    k->least_norm = o.least_norm ? 1 : 0;
+    k->opt = *o;
+    k->least_norm = o->least_norm ? 1 : 0;
     k->nsmall = -1;
     k->singular_test = -1;
     k->Kp = dqp_alloc(N + 1, sizeof(int64_t));
@@ -328,8 +350,52 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
     }
     assemble(k, H, G, D);
     regularize(k);
-    if (N > 0) {
-        dqp_csc S = {N, N, k->Kp, k->Ki, k->Sx, 0};
+    *out = k;
+    return DQP_OK;
+}
+
+/* Shared validation of create and create_external; *nnz = entries of K. */
+static dqp_status check_all(int64_t n, int64_t m, const dqp_csc *H, const dqp_csc *G,
+                            const double *D, const dqp_kkt_options *o, int64_t *nnz,
+                            dqp_message *msg) {
+    int64_t N;
+    if (n < 0 || m < 0 || !dqp_add_size(n, m, &N))
+        return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT dimensions n = %lld, m = %lld invalid",
+                        (long long)n, (long long)m);
+    dqp_status st = check_options(o, msg);
+    if (st == DQP_OK)
+        st = check_inputs(n, m, H, G, D, msg);
+    if (st != DQP_OK)
+        return st;
+    if (!count_entries(n, m, H, G, nnz))
+        return dqp_fail(msg, DQP_ERR_DIMENSION, "KKT matrix too large (n = %lld, m = %lld)",
+                        (long long)n, (long long)m);
+    return DQP_OK;
+}
+
+dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t m,
+                          const dqp_csc *H, const dqp_csc *G, const double *D,
+                          const dqp_kkt_options *opt, dqp_message *msg) {
+    if (!out)
+        return dqp_fail(msg, DQP_ERR_NULL, "dqp_kkt_create: out is NULL");
+    *out = NULL;
+    dqp_kkt_options o;
+    if (opt)
+        o = *opt;
+    else
+        dqp_kkt_options_default(&o);
+    int64_t nnz;
+    dqp_status st = check_all(n, m, H, G, D, &o, &nnz, msg);
+    if (st != DQP_OK)
+        return st;
+    const dqp_linsys_backend *be;
+    if ((st = find_backend(backend, n + m, nnz, &be, msg)) != DQP_OK)
+        return st;
+    dqp_kkt *k;
+    if ((st = create_object(&k, be, n, m, H, G, D, &o, nnz, msg)) != DQP_OK)
+        return st;
+    if (k->N > 0) {
+        dqp_csc S = {k->N, k->N, k->Kp, k->Ki, k->Sx, 0};
         dqp_message bmsg = {{0}};
         st = dqp_symcache_analyze(dqp_symcache_current(), be, n, m, &S, &k->self,
                                   &k->symbolic_shared, &bmsg);
@@ -339,6 +405,42 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
             return dqp_fail(msg, st, "%s", bmsg.text);
         }
     }
+    *out = k;
+    return DQP_OK;
+}
+
+dqp_status dqp_kkt_create_external(dqp_kkt **out, int64_t n, int64_t m, const dqp_csc *H,
+                                   const dqp_csc *G, const double *D, const dqp_kkt_options *opt,
+                                   dqp_kkt_apply_fn apply, void *user, dqp_message *msg) {
+    if (!out)
+        return dqp_fail(msg, DQP_ERR_NULL, "dqp_kkt_create_external: out is NULL");
+    *out = NULL;
+    if (!apply)
+        return dqp_fail(msg, DQP_ERR_NULL, "dqp_kkt_create_external: apply is NULL");
+    dqp_kkt_options o;
+    if (opt)
+        o = *opt;
+    else
+        dqp_kkt_options_default(&o);
+    o.reg = 0.0; /* nothing is factored: no regularization, no singularity test */
+    o.least_norm = 0;
+    o.check_singular = 0;
+    int64_t nnz;
+    dqp_status st = check_all(n, m, H, G, D, &o, &nnz, msg);
+    if (st != DQP_OK)
+        return st;
+    dqp_kkt *k;
+    if ((st = create_object(&k, &ext_backend, n, m, H, G, D, &o, nnz, msg)) != DQP_OK)
+        return st;
+    ext_state *e = dqp_alloc(1, sizeof *e);
+    if (!e) {
+        dqp_kkt_destroy(k);
+        return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT object)");
+    }
+    e->apply = apply;
+    e->user = user;
+    e->N = k->N;
+    k->self = e;
     *out = k;
     return DQP_OK;
 }
@@ -437,6 +539,18 @@ static double residual(dqp_kkt *k, const double *b, const double *x, double *ber
     return (double)nrm;
 }
 
+dqp_status dqp_kkt_solve_once(dqp_kkt *k, double *x) {
+    if (!k || !x)
+        return DQP_ERR_NULL;
+    if (k->state != KKT_FACTORED)
+        return dqp_fail(&k->err, DQP_ERR_NOT_READY, "dqp_kkt_solve_once: K is not factored");
+    if (k->N == 0)
+        return DQP_OK;
+    dqp_message bmsg = {{0}};
+    dqp_status st = k->be->solve(k->self, x, 1, &bmsg);
+    return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
+}
+
 void dqp_kkt_matvec(const dqp_kkt *k, const double *x, double *y) {
     if (!k)
         return;
@@ -503,6 +617,10 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
         return DQP_ERR_NULL;
     k->state = KKT_LOADED;
     k->singular_test = -1;
+    if (k->least_norm && k->be == &ext_backend)
+        return dqp_fail(&k->err, DQP_ERR_UNSUPPORTED,
+                        "least-norm mode needs a factorization; this KKT object has an "
+                        "external approximate inverse");
     regularize(k);
     if (k->N == 0) {
         k->npos = k->nneg = k->nsmall = 0;

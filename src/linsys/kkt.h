@@ -125,6 +125,23 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
                           const dqp_csc *H, const dqp_csc *G, const double *D,
                           const dqp_kkt_options *opt, dqp_message *msg);
 void dqp_kkt_destroy(dqp_kkt *kkt); /* accepts NULL */
+/* An approximate inverse M^{-1} of K supplied by the caller: apply(user, x)
+ * overwrites the N-vector x with M^{-1} x. */
+typedef dqp_status (*dqp_kkt_apply_fn)(void *user, double *x);
+
+/* A KKT object that factors nothing: dqp_kkt_factor is free, and
+ * dqp_kkt_solve runs the usual iterative refinement against K (residuals in
+ * extended precision, options' tol and tol_accept) with `apply` in place of
+ * the factorization, so it converges when ||I - M^{-1} K|| < 1 and reports
+ * DQP_ERR_NUMERICAL when refinement stalls above tol_accept. Used by the
+ * engine to solve with the forward solver's last Newton factorization
+ * (solver.h, kkt_reuse). No regularization, no singularity test, no
+ * least-norm mode (DQP_ERR_UNSUPPORTED); info.backend is "external". apply
+ * and user must stay valid while the object is used. */
+dqp_status dqp_kkt_create_external(dqp_kkt **out, int64_t n, int64_t m, const dqp_csc *H,
+                                   const dqp_csc *G, const double *D, const dqp_kkt_options *opt,
+                                   dqp_kkt_apply_fn apply, void *user, dqp_message *msg);
+
 
 /* New values with the same patterns (NULL = unchanged): Hx in the order of
  * H's stored values, Gx in the order of G's, D of length m. */
@@ -148,6 +165,10 @@ void dqp_kkt_set_least_norm(dqp_kkt *kkt, int on);
  * DQP_ERR_NUMERICAL (non-least-norm mode: residual stalls above tol_accept,
  * or NaN/Inf), DQP_ERR_NONFINITE (NaN/Inf in r). On error x is unspecified. */
 dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
+
+/* One backend solve with the factored S = K + R, in place, without
+ * refinement or checks (for a caller that refines against another matrix). */
+dqp_status dqp_kkt_solve_once(dqp_kkt *kkt, double *x);
 
 /* y = K x (unregularized), N-vectors. */
 void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);

@@ -1080,4 +1080,5 @@ const dqp_qp_backend dqp_backend_admm = {
     admm_update,
     admm_warm_start,
     admm_solve,
-    admm_destroy};
+    admm_destroy,
+    NULL};

@@ -350,7 +350,8 @@ const dqp_qp_backend dqp_backend_clp = {
     clp_update,
     NULL, /* no warm start */
     clp_solve,
-    clp_destroy};
+    clp_destroy,
+    NULL};
 
 #else
 

@@ -890,4 +890,5 @@ const dqp_qp_backend dqp_backend_dense_as = {
     das_update,
     das_warm_start,
     das_solve,
-    das_destroy};
+    das_destroy,
+    NULL};

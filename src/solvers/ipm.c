@@ -119,7 +119,7 @@ static void ipm_destroy(void *self) {
                       w->w,      w->t,        w->xi,     w->yzbar,  w->wbar,  w->dx,    w->dyz,
                       w->ds,     w->dw,       w->dt,     w->rx,     w->ryz,   w->rw,    w->rs,
                       w->rt,     w->zu,       w->wn,     w->wn2,    w->wr,    w->wu,    w->wb,
-                      w->warm_x, w->warm_lam, w->warm_mu};
+                      w->warm_x, w->warm_lam, w->warm_mu, w->Wtf,   w->jrow,  w->jscale, w->jv, w->cpos};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         dqp_free(arrays[k]);
     dqp_free(w);
@@ -142,11 +142,17 @@ static int alloc_work(dqp_ipm *w) {
         {&w->dw, nb},        {&w->dt, nb},   {&w->rx, n},   {&w->ryz, mr},   {&w->rw, nb},
         {&w->rs, m},         {&w->rt, nb},   {&w->zu, n},   {&w->wn, n},     {&w->wn2, n},
         {&w->wr, mr},        {&w->wu, mr},   {&w->wb, nb},  {&w->warm_x, n}, {&w->warm_lam, w->me},
-        {&w->warm_mu, w->mi}};
+        {&w->warm_mu, w->mi}, {&w->Wtf, nb},  {&w->jscale, w->mi}};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
         if (!(*v[k].ptr = dqp_calloc(v[k].len, sizeof(double))))
             return 0;
-    return 1;
+    int64_t nv;
+    if (!dqp_add_size(n, w->me + w->mi, &nv) || !dqp_mul_size(nv, 2, &nv))
+        return 0;
+    w->jrow = dqp_calloc(w->mi, sizeof(int64_t));
+    w->cpos = dqp_calloc(w->mi, sizeof(int64_t));
+    w->jv = dqp_calloc(nv, sizeof(double));
+    return w->jrow && w->cpos && w->jv;
 }
 
 static dqp_status ipm_setup(void **self, const dqp_problem *prob, const dqp_settings *s,
@@ -198,6 +204,7 @@ static dqp_status ipm_update(void *self, const dqp_problem *prob, dqp_message *m
     if (dqp_ipm_signature(prob) != w->signature)
         return dqp_fail(msg, DQP_ERR_VALUE,
                         "ipm: update changes a sparsity pattern, a matrix kind or P's storage");
+    w->reuse_ok = 0;
     dqp_status st = dqp_ipm_load(w, prob, msg);
     if (st != DQP_OK)
         return st;
@@ -211,6 +218,7 @@ static dqp_status ipm_warm_start(void *self, const double *z, const double *lam,
     (void)active;
     if (!w)
         return DQP_ERR_NULL;
+    w->reuse_ok = 0;
     w->warm_has_x = z != NULL;
     w->warm_has_lam = lam != NULL;
     w->warm_has_mu = mu != NULL;
@@ -235,8 +243,10 @@ static dqp_status ipm_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
         dqp_ipm_scale_point(w, w->warm_x, w->warm_has_lam ? w->warm_lam : NULL,
                             w->warm_has_mu ? w->warm_mu : NULL);
     }
+    w->reuse_ok = 0;
     dqp_qp_status st = dqp_ipm_iterate(w);
     w->warm_set = 0; /* a warm start applies to one solve */
+    w->reuse_ok = st == DQP_QP_SOLVED && w->factor_ok;
     int have_point = st != DQP_QP_NUMERICAL_ERROR && st != DQP_QP_NOT_CONVEX;
     if (have_point) {
         dqp_ipm_unscale_point(w, w->x, w->yz, w->w, out->z, out->lam, out->mu);
@@ -267,4 +277,5 @@ const dqp_qp_backend dqp_backend_ipm = {
     ipm_update,
     ipm_warm_start,
     ipm_solve,
-    ipm_destroy};
+    ipm_destroy,
+    dqp_ipm_kkt_reuse};

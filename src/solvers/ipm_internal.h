@@ -94,6 +94,17 @@ typedef struct dqp_ipm {
     int64_t n_analyze; /* symbolic analyses done (1 after setup, unchanged by update) */
     int64_t n_factor;  /* numeric factorizations over the object's life */
     double flops;      /* estimated flops per factorization (0: not estimated) */
+    double *Wtf;       /* T/W + delta of the bounds at the last factorization */
+    double rho_f, delta_f; /* rho and delta at the last factorization */
+    int factor_ok;     /* the last factorization succeeded */
+
+    /* ---- reuse of the last factorization by the engine (ipm_reuse.c) */
+    int reuse_ok;      /* the last solve returned SOLVED and nothing changed since */
+    int64_t *jrow;     /* rows of C in the engine's J, in its order (length mi) */
+    int64_t *cpos;     /* row of C -> its position in J, -1 outside (length mi) */
+    double *jscale;    /* their row scales (length mi) */
+    int64_t jn;        /* |J| */
+    double *jv;        /* power-iteration vectors (2 (n + me + mi)) */
 
     /* ---- iterates (scaled) */
     double *x, *yz, *s, *w, *t;
@@ -153,6 +164,10 @@ dqp_status dqp_ipm_kkt_create(dqp_ipm *w, dqp_message *msg);
 int dqp_ipm_kkt_factor(dqp_ipm *w, int initial);
 int dqp_ipm_kkt_direction(dqp_ipm *w);
 int dqp_ipm_kkt_solve(dqp_ipm *w, double *x);
+
+/* ipm_reuse.c: the backend's kkt_reuse (solver.h). */
+dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
+                             const double *rowscale, dqp_kkt_apply_fn *apply, void **user);
 
 /* ipm_init.c: starting point. */
 int dqp_ipm_start(dqp_ipm *w);

@@ -165,16 +165,21 @@ int dqp_ipm_kkt_factor(dqp_ipm *w, int initial) {
         w->Hx[w->Pu_diag[j]] += rho;
     for (int64_t k = 0; k < w->nb; k++) {
         double wt = (initial ? 1.0 : w->t[k] / w->w[k]) + delta;
+        w->Wtf[k] = wt;
         w->Hx[w->Pu_diag[w->b_var[k]]] += 1.0 / wt;
     }
     for (int64_t i = 0; i < p; i++)
         w->Dk[i] = delta;
     for (int64_t r = 0; r < w->m; r++)
         w->Dk[p + r] = (initial ? 1.0 : w->s[r] / w->yz[p + r]) + delta;
+    w->rho_f = rho;
+    w->delta_f = delta;
+    w->factor_ok = 0;
     if (dqp_kkt_update(w->kkt, w->Hx, w->Rsx, w->Dk) != DQP_OK)
         return 0;
     w->n_factor++;
-    return dqp_kkt_factor(w->kkt) == DQP_OK;
+    w->factor_ok = dqp_kkt_factor(w->kkt) == DQP_OK;
+    return w->factor_ok;
 }
 
 /* Solve K x = b in place (x = b on entry) with adaptive refinement (see

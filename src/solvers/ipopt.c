@@ -907,7 +907,8 @@ const dqp_qp_backend dqp_backend_ipopt = {
     ipo_update,
     ipo_warm_start,
     ipo_solve,
-    ipo_destroy};
+    ipo_destroy,
+    NULL};
 
 #else
 

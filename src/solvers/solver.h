@@ -9,6 +9,7 @@
 #define DQP_SOLVER_H
 
 #include "core/internal.h"
+#include "linsys/kkt.h"
 #include "dqp/solve.h"
 
 /* Capability flags. */
@@ -52,6 +53,19 @@ typedef struct dqp_qp_backend {
      * (including infeasible); an error code only for invalid use/NOMEM. */
     dqp_status (*solve)(void *self, dqp_qp_output *out, dqp_message *msg);
     void (*destroy)(void *self); /* accepts NULL */
+    /* Optional (NULL: not offered). Right after a solve that returned
+     * DQP_QP_SOLVED: the solver's last factored Newton matrix M as an
+     * approximate inverse of the engine's reduced KKT matrix
+     *     K_J = [P A' C_J'; A 0 0; C_J 0 0]      (N = n + m_eq + nact),
+     * row k of C_J = row active[k] of C divided by rowscale[active[k]].
+     * DQP_OK with *apply, *user (x <- M^{-1} x on N-vectors in the problem's
+     * coordinates, see dqp_kkt_apply_fn) only when the solver has checked,
+     * in its own scaling, that ||M^{-1} (M - K_J)||_2 <= 0.1: then K_J is
+     * nonsingular and refinement against K_J gains a digit or more per
+     * step. Otherwise an error code, and the engine factors K_J itself.
+     * Valid until the next call of any other function of this table. */
+    dqp_status (*kkt_reuse)(void *self, const int64_t *active, int64_t nact,
+                            const double *rowscale, dqp_kkt_apply_fn *apply, void **user);
 } dqp_qp_backend;
 
 /* Registry of the forward solvers compiled in. */

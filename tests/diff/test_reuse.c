@@ -1,0 +1,437 @@
+/* test_reuse.c - derivatives through the forward solver's factorization
+ * (the ipm backend's kkt_reuse hook, prepare.c): the same values as the
+ * factored path, finite differences and the adjoint identity; fallback to a
+ * factorization for degenerate active sets; nothing stale after an update. */
+#include "diff/engine.h" /* refinement steps of the reduced KKT solve */
+#include "dqp.h"
+#include "runner.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static double urand(unsigned *s) { /* uniform in [-1, 1), deterministic */
+    *s = *s * 1103515245u + 12345u;
+    return ((double)((*s >> 8) & 0xFFFFFF) / 8388608.0) - 1.0;
+}
+
+static double dot(const double *a, const double *b, int64_t n) {
+    double s = 0.0;
+    for (int64_t k = 0; k < n; k++)
+        s += a[k] * b[k];
+    return s;
+}
+
+/* Dense arrays of a random sparse QP: P = M M' + 0.1 I with sparse M,
+ * general rows of A and C with ~30% density, and a bound row per variable
+ * (c_j x_j <= d_j with c_j = 1 or -2): the ipm backend folds those into its
+ * Newton matrix, which the reuse path must undo. */
+typedef struct {
+    int64_t n, me, mi;
+    double *P, *q, *A, *b, *C, *d;
+} qp;
+
+static qp make_qp(int64_t n, int64_t me, int64_t mg, unsigned seed) {
+    int64_t mi = mg + n;
+    qp t = {n, me, mi, NULL, NULL, NULL, NULL, NULL, NULL};
+    t.P = calloc((size_t)(n * n), sizeof(double));
+    t.q = calloc((size_t)n, sizeof(double));
+    t.A = calloc((size_t)(me * n + 1), sizeof(double));
+    t.b = calloc((size_t)(me + 1), sizeof(double));
+    t.C = calloc((size_t)(mi * n + 1), sizeof(double));
+    t.d = calloc((size_t)(mi + 1), sizeof(double));
+    double *M = calloc((size_t)(n * n), sizeof(double));
+    for (int64_t k = 0; k < n * n; k++) {
+        double v = urand(&seed);
+        M[k] = fabs(v) < 0.4 ? v : 0.0;
+    }
+    for (int64_t r = 0; r < n; r++)
+        for (int64_t c = 0; c < n; c++) {
+            double s = r == c ? 0.1 : 0.0;
+            for (int64_t k = 0; k < n; k++)
+                s += M[r * n + k] * M[c * n + k];
+            t.P[r * n + c] = s;
+        }
+    for (int64_t k = 0; k < n; k++)
+        t.q[k] = 3.0 * urand(&seed);
+    for (int64_t k = 0; k < me * n; k++) {
+        double v = urand(&seed);
+        t.A[k] = fabs(v) < 0.3 ? v / 0.3 : 0.0;
+    }
+    for (int64_t r = 0; r < me; r++) {
+        t.A[r * n + r] = 1.0; /* full row rank */
+        t.b[r] = urand(&seed);
+    }
+    for (int64_t r = 0; r < mg; r++) {
+        for (int64_t c = 0; c < n; c++) {
+            double v = urand(&seed);
+            t.C[r * n + c] = fabs(v) < 0.3 ? v / 0.3 : 0.0;
+        }
+        t.C[r * n + (r % n)] += 2.0;
+        t.d[r] = 0.5 * urand(&seed);
+    }
+    for (int64_t j = 0; j < n; j++) {
+        double c = j % 2 ? 1.0 : -2.0;
+        t.C[(mg + j) * n + j] = c;
+        t.d[mg + j] = fabs(c) * (0.3 + 0.2 * urand(&seed));
+    }
+    free(M);
+    return t;
+}
+
+static void free_qp(qp *t) {
+    free(t->P);
+    free(t->q);
+    free(t->A);
+    free(t->b);
+    free(t->C);
+    free(t->d);
+}
+
+/* CSC of the nonzeros of a dense row-major matrix (upper: upper triangle). */
+typedef struct {
+    dqp_csc m;
+    int64_t p[64], i[4096];
+    double x[4096];
+} csc_buf;
+
+static void to_csc(const double *D, int64_t rows, int64_t cols, int upper, csc_buf *out) {
+    int64_t t = 0;
+    out->p[0] = 0;
+    for (int64_t c = 0; c < cols; c++) {
+        for (int64_t r = 0; r < (upper ? c + 1 : rows); r++)
+            if (D[r * cols + c] != 0.0) {
+                out->i[t] = r;
+                out->x[t++] = D[r * cols + c];
+            }
+        out->p[c + 1] = t;
+    }
+    dqp_csc m = {rows, cols, out->p, out->i, out->x, 0};
+    out->m = m;
+}
+
+typedef struct {
+    csc_buf P, A, C;
+} qp_csc;
+
+/* Set (or reset with new values and the same patterns) p from t. */
+static dqp_status set_problem(dqp_problem *p, const qp *t, qp_csc *s) {
+    to_csc(t->P, t->n, t->n, 1, &s->P);
+    to_csc(t->A, t->me, t->n, 0, &s->A);
+    to_csc(t->C, t->mi, t->n, 0, &s->C);
+    dqp_problem_data data = {0};
+    data.n = t->n;
+    data.P = &s->P.m;
+    data.P_storage = DQP_P_UPPER;
+    data.q = t->q;
+    data.A = &s->A.m;
+    data.b = t->b;
+    data.m_eq = t->me;
+    data.C = &s->C.m;
+    data.d = t->d;
+    data.m_ineq = t->mi;
+    return dqp_problem_set(p, &data);
+}
+
+static void ipm_settings(dqp_settings *s, int normalize) {
+    dqp_settings_default(s);
+    snprintf(s->qp_solver, sizeof s->qp_solver, "ipm");
+    s->eps_abs = s->eps_rel = 1e-11;
+    s->normalize_constraints = normalize;
+}
+
+/* A callback that returns a stored solution: the same point through the
+ * engine's factored path (callbacks offer no factorization to reuse). */
+typedef struct {
+    const double *z, *lam, *mu;
+} stored;
+
+static int stored_solver(void *user, const dqp_problem *prob, double *z, double *lambda,
+                         double *mu, int *has_duals) {
+    const stored *s = user;
+    memcpy(z, s->z, (size_t)dqp_problem_n(prob) * sizeof(double));
+    memcpy(lambda, s->lam, (size_t)dqp_problem_m_eq(prob) * sizeof(double));
+    memcpy(mu, s->mu, (size_t)dqp_problem_m_ineq(prob) * sizeof(double));
+    *has_duals = 1;
+    return 0;
+}
+
+typedef struct {
+    double *dP, *dq, *dA, *db, *dC, *dd;
+} grads;
+
+static grads grads_new(const dqp_problem *p) {
+    int64_t n = dqp_problem_n(p);
+    grads g = {calloc((size_t)dqp_problem_csc(p, 'P')->p[n], 8), calloc((size_t)n, 8),
+               calloc((size_t)dqp_problem_csc(p, 'A')->p[n] + 1, 8),
+               calloc((size_t)dqp_problem_m_eq(p) + 1, 8),
+               calloc((size_t)dqp_problem_csc(p, 'C')->p[n], 8),
+               calloc((size_t)dqp_problem_m_ineq(p), 8)};
+    return g;
+}
+
+static void grads_free(grads *g) {
+    free(g->dP);
+    free(g->dq);
+    free(g->dA);
+    free(g->db);
+    free(g->dC);
+    free(g->dd);
+}
+
+static dqp_status vjp(dqp_solver *h, const double *w, const double *v, const double *u,
+                      grads *g) {
+    dqp_grad out = {g->dP, g->dq, g->dA, g->db, g->dC, g->dd};
+    return dqp_solver_vjp(h, w, v, u, &out);
+}
+
+static double max_rel_diff(const double *a, const double *b, int64_t len) {
+    double scale = 1.0, diff = 0.0;
+    for (int64_t k = 0; k < len; k++)
+        scale = fmax(scale, fabs(b[k]));
+    for (int64_t k = 0; k < len; k++)
+        diff = fmax(diff, fabs(a[k] - b[k]));
+    return diff / scale;
+}
+
+/* The reuse path is taken on a regular problem and gives the factored
+ * path's derivatives (VJP with primal and dual seeds, JVP, Jacobian). */
+static void reuse_vs_factored(int normalize) {
+    unsigned seed = 11;
+    qp t = make_qp(20, 3, 12, 5);
+    qp_csc cs;
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, normalize);
+    dqp_solver *h = NULL, *f = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK_INT(info->derivative_status, DQP_DIFF_REGULAR);
+    CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
+    /* the fixture must exercise general rows and both kinds of bound rows in J */
+    int64_t nact = dqp_solver_active(h, NULL), nb_pos = 0, nb_neg = 0, ngen = 0;
+    CHECK(nact >= 4);
+    const int64_t *act = NULL;
+    dqp_solver_active(h, &act);
+    for (int64_t k = 0; k < nact; k++) {
+        int64_t r = act[k];
+        if (r < 12)
+            ngen++;
+        else if ((r - 12) % 2)
+            nb_pos++;
+        else
+            nb_neg++;
+    }
+    CHECK(ngen >= 1 && nb_pos >= 1 && nb_neg >= 1);
+
+    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
+    dqp_settings sf;
+    ipm_settings(&sf, normalize);
+    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
+    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    CHECK(strstr(dqp_solver_info(f)->lin_solver, "reuse") == NULL);
+    CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_REGULAR);
+    CHECK_INT(dqp_solver_active(f, NULL), nact);
+
+    int64_t n = t.n, me = t.me, mi = t.mi;
+    double w[20], v[3], u[32];
+    for (int k = 0; k < n; k++)
+        w[k] = urand(&seed);
+    for (int k = 0; k < me; k++)
+        v[k] = urand(&seed);
+    for (int k = 0; k < mi; k++)
+        u[k] = urand(&seed);
+    grads gh = grads_new(p), gf = grads_new(p);
+    CHECK_INT(vjp(h, w, v, u, &gh), DQP_OK);
+    /* the solver's factorization is a close approximation of the reduced
+     * KKT: refinement converges in a step or two (a mis-scaled
+     * approximation still converges, slowly, which this catches) */
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    CHECK(h->reusing); /* no fallback to a factorization happened */
+    CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
+    CHECK(ki.refine_steps <= 2);
+    CHECK(ki.residual <= 1e-13);
+    CHECK_INT(vjp(f, w, v, u, &gf), DQP_OK);
+    int64_t nP = dqp_problem_csc(p, 'P')->p[n], nA = dqp_problem_csc(p, 'A')->p[n],
+            nC = dqp_problem_csc(p, 'C')->p[n];
+    CHECK(max_rel_diff(gh.dP, gf.dP, nP) <= 1e-9);
+    CHECK(max_rel_diff(gh.dq, gf.dq, n) <= 1e-9);
+    CHECK(max_rel_diff(gh.dA, gf.dA, nA) <= 1e-9);
+    CHECK(max_rel_diff(gh.db, gf.db, me) <= 1e-9);
+    CHECK(max_rel_diff(gh.dC, gf.dC, nC) <= 1e-9);
+    CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-9);
+    CHECK(dot(gh.dq, gh.dq, n) > 1e-6);               /* a nontrivial gradient */
+
+    /* adjoint identity on the reuse path: <seed, JVP(dir)> = <VJP(seed), dir> */
+    double *dirs[6];
+    int64_t lens[6] = {nP, n, nA, me, nC, mi};
+    for (int gi = 0; gi < 6; gi++) {
+        dirs[gi] = calloc((size_t)lens[gi] + 1, 8);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            dirs[gi][k] = urand(&seed);
+    }
+    double dz[20], dl[3], dmu[32];
+    dqp_dir dir = {dirs[0], dirs[1], dirs[2], dirs[3], dirs[4], dirs[5]};
+    CHECK_INT(dqp_solver_jvp(h, &dir, dz, dl, dmu), DQP_OK);
+    double *gl[6] = {gh.dP, gh.dq, gh.dA, gh.db, gh.dC, gh.dd};
+    double lhs = dot(w, dz, n) + dot(v, dl, me) + dot(u, dmu, mi), rhs = 0.0;
+    for (int gi = 0; gi < 6; gi++)
+        rhs += dot(gl[gi], dirs[gi], lens[gi]);
+    CHECK_REL(lhs, rhs, 1e-10);
+
+    /* Jacobian w.r.t. d through the reuse path equals the factored one */
+    int64_t ny = n + me + mi;
+    double *Jh = calloc((size_t)(ny * mi), 8), *Jf = calloc((size_t)(ny * mi), 8);
+    CHECK_INT(dqp_solver_jacobian(h, 'd', Jh), DQP_OK);
+    CHECK_INT(dqp_solver_jacobian(f, 'd', Jf), DQP_OK);
+    CHECK(max_rel_diff(Jh, Jf, ny * mi) <= 1e-9);
+    free(Jh);
+    free(Jf);
+    for (int gi = 0; gi < 6; gi++)
+        free(dirs[gi]);
+    grads_free(&gh);
+    grads_free(&gf);
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(f);
+    dqp_problem_destroy(p);
+    free_qp(&t);
+}
+
+static void test_reuse_matches_factored(void) { reuse_vs_factored(0); }
+static void test_reuse_matches_factored_normalized(void) { reuse_vs_factored(1); }
+
+/* Central differences of w'z in q and d on the reuse path. */
+static void test_reuse_finite_differences(void) {
+    unsigned seed = 3;
+    qp t = make_qp(20, 3, 12, 5);
+    qp_csc cs;
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, 0);
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
+    double w[20];
+    for (int k = 0; k < t.n; k++)
+        w[k] = urand(&seed);
+    grads g = grads_new(p);
+    CHECK_INT(vjp(h, w, NULL, NULL, &g), DQP_OK);
+    double *vecs[2] = {t.q, t.d}, *gv[2] = {g.dq, g.dd}, eps = 1e-5;
+    int64_t lens[2] = {t.n, t.mi};
+    for (int gi = 0; gi < 2; gi++) {
+        double *dirn = calloc((size_t)lens[gi], 8), *save = calloc((size_t)lens[gi], 8);
+        for (int64_t k = 0; k < lens[gi]; k++)
+            dirn[k] = urand(&seed);
+        memcpy(save, vecs[gi], (size_t)lens[gi] * 8);
+        double L[2];
+        for (int sgn = 0; sgn < 2; sgn++) {
+            for (int64_t k = 0; k < lens[gi]; k++)
+                vecs[gi][k] = save[k] + (sgn ? -eps : eps) * dirn[k];
+            dqp_problem *pp = dqp_problem_create();
+            qp_csc cp;
+            CHECK_INT(set_problem(pp, &t, &cp), DQP_OK);
+            dqp_solver *hp = NULL;
+            CHECK_INT(dqp_solver_create(&hp, &s, NULL), DQP_OK);
+            CHECK_INT(dqp_solver_solve(hp, pp), DQP_OK);
+            L[sgn] = dot(w, dqp_solver_z(hp), t.n);
+            dqp_solver_destroy(hp);
+            dqp_problem_destroy(pp);
+        }
+        memcpy(vecs[gi], save, (size_t)lens[gi] * 8);
+        double fd = (L[0] - L[1]) / (2 * eps), an = dot(gv[gi], dirn, lens[gi]);
+        CHECK_REL(an, fd, 1e-5);
+        free(dirn);
+        free(save);
+    }
+    grads_free(&g);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_qp(&t);
+}
+
+/* Dependent active rows (a duplicated bound): the solver's test rejects the
+ * reuse, the engine factors, flags LICQ and returns the least-norm duals. */
+static void test_reuse_rejected_when_degenerate(void) {
+    int64_t Pp[] = {0, 1}, Pi[] = {0}, Cp[] = {0, 2}, Ci[] = {0, 1};
+    double Px[] = {1}, q[] = {-2}, Cx[] = {1, 1}, d[] = {1, 1};
+    dqp_csc P = {1, 1, Pp, Pi, Px, 0}, C = {2, 1, Cp, Ci, Cx, 0};
+    dqp_problem_data data = {.n = 1, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C,
+                             .d = d, .m_ineq = 2};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, 0);
+    s.eps_abs = s.eps_rel = 1e-9;
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK(info->derivative_status & DQP_DIFF_LICQ);
+    CHECK(strstr(info->lin_solver, "reuse") == NULL);
+    double gz[1] = {1.0}, dd[2];
+    dqp_grad g = {.dd = dd};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK_NEAR(dd[0], 0.5, 1e-8);
+    CHECK_NEAR(dd[1], 0.5, 1e-8);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
+/* New values through the same handle (backend update, warm start): the
+ * reused factorization belongs to the new solve, not the old one. */
+static void test_reuse_after_update(void) {
+    unsigned seed = 19;
+    qp t = make_qp(20, 3, 12, 5);
+    qp_csc cs;
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, 0);
+    s.warm_start_from_previous = 1;
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    for (int64_t k = 0; k < t.n; k++)
+        t.q[k] += 0.05 * urand(&seed);
+    for (int64_t k = 0; k < t.n * t.n; k++)
+        t.P[k] *= 1.1;
+    CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
+    dqp_settings s2;
+    ipm_settings(&s2, 0);
+    dqp_solver *fresh = NULL;
+    CHECK_INT(dqp_solver_create(&fresh, &s2, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(fresh, p), DQP_OK);
+    double w[20];
+    for (int k = 0; k < t.n; k++)
+        w[k] = urand(&seed);
+    grads a = grads_new(p), b = grads_new(p);
+    CHECK_INT(vjp(h, w, NULL, NULL, &a), DQP_OK);
+    CHECK_INT(vjp(fresh, w, NULL, NULL, &b), DQP_OK);
+    CHECK(max_rel_diff(a.dq, b.dq, t.n) <= 1e-7);
+    CHECK(max_rel_diff(a.dd, b.dd, t.mi) <= 1e-7);
+    grads_free(&a);
+    grads_free(&b);
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(fresh);
+    dqp_problem_destroy(p);
+    free_qp(&t);
+}
+
+int main(void) {
+    RUN(test_reuse_matches_factored);
+    RUN(test_reuse_matches_factored_normalized);
+    RUN(test_reuse_finite_differences);
+    RUN(test_reuse_rejected_when_degenerate);
+    RUN(test_reuse_after_update);
+    return runner_finish();
+}
