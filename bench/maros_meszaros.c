@@ -29,7 +29,9 @@
  * the solver's point are within eps_abs + eps_rel * scale (scale: the
  * largest term of each quantity, as in ipm_resid.c) times RES_FACTOR.
  *
- * Output: a row per problem, then
+ * Output: a row per problem (its last columns: the reduced-KKT solver of the
+ * derivative, "reuse:ipm" when the forward solver's factorization served,
+ * and the DQP_DIFF_* flags in hex), then
  *   summary solved=K/132 false_infeasible=F sgm_seconds=S median_bwd_fwd=R
  * S = shifted geometric mean (shift 1 s) of the forward time over all
  * problems, with unsolved problems counted at the time limit; R = median of
@@ -190,9 +192,9 @@ int main(int argc, char **argv) {
     static double ratios[MAX_PROBLEMS];
     int nsolved = 0, nfalse = 0, nrun = 0, nratio = 0;
     double logsum = 0.0;
-    printf("%-10s %6s %6s %-18s %4s %15s %15s %8s %8s %8s %8s %8s %9s %9s %7s %s\n", "problem", "n",
-           "m", "status", "it", "objective", "reference", "obj_err", "pres", "dres", "gap",
-           "eng_dres", "fwd_s", "bwd_s", "bwd/fwd", "ok");
+    printf("%-10s %6s %6s %-18s %4s %15s %15s %8s %8s %8s %8s %8s %9s %9s %7s %-10s %5s %s\n",
+           "problem", "n", "m", "status", "it", "objective", "reference", "obj_err", "pres", "dres",
+           "gap", "eng_dres", "fwd_s", "bwd_s", "bwd/fwd", "kkt", "flags", "ok");
     for (int r = 0; r < nref; r++) {
         if (!wanted(refs[r].name, argc, argv))
             continue;
@@ -284,12 +286,14 @@ int main(int argc, char **argv) {
             logsum += log(1.0 + tlim);
         }
         printf("%-10s %6lld %6lld %-18s %4lld %15.8e %15.8e %8.1e %8.1e %8.1e %8.1e %8.1e %9.4f "
-               "%9.4f %7.4f %s\n",
+               "%9.4f %7.4f %-10s %5x %s\n",
                refs[r].name, (long long)n, (long long)m,
                rst == DQP_OK ? dqp_qp_status_string(rout.status) : dqp_status_string(rst),
                (long long)rout.iterations, obj, refs[r].opt, err, res.pres / fmax(1.0, res.pscale),
                res.dres / fmax(1.0, res.dscale), res.gap / fmax(1.0, res.gscale), eng_dres, fwd,
-               bwd, isfinite(bwd) && fwd > 0 ? bwd / fwd : NAN, ok ? "ok" : "FAIL");
+               bwd, isfinite(bwd) && fwd > 0 ? bwd / fwd : NAN,
+               info && info->lin_solver ? info->lin_solver : "-",
+               info ? info->derivative_status : 0u, ok ? "ok" : "FAIL");
         if (st != DQP_OK)
             printf("           error: %s\n", h ? dqp_solver_last_error(h) : msg.text);
         fflush(stdout);

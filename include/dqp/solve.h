@@ -62,7 +62,8 @@ typedef struct dqp_info {
     double setup_seconds;      /* active set, duals, reduced KKT factorization */
     double derivative_seconds; /* last derivative call (vjp, jvp or jacobian) */
     const char *qp_solver;     /* name of the forward solver used */
-    const char *lin_solver;    /* name of the KKT backend used */
+    const char *lin_solver;    /* KKT backend of the reduced system; "reuse:<qp_solver>" when
+                                  the forward solver's factorization served (no factorization) */
 } dqp_info;
 
 typedef struct dqp_solver dqp_solver;
