@@ -425,30 +425,37 @@ static dqp_status recover_duals(dqp_solver *h) {
 
 /* The reduced KKT solved with the forward solver's last Newton
  * factorization (solver.h, kkt_reuse), when the solver offers one that
- * passes its test for this J: no analysis or factorization at all. Returns
- * 1 when in use. */
-static int try_reuse(dqp_solver *h) {
+ * passes its test for this J: no analysis or factorization at all. Sets
+ * *used; an error only for out-of-memory (never a silent fallback: the
+ * allocation-failure tests require every failure to surface). */
+static dqp_status try_reuse(dqp_solver *h, int *used) {
     const dqp_qp_backend *be = h->backend;
+    *used = 0;
     if (h->cb || !be || !be->kkt_reuse || !h->bself || h->info.qp_status != DQP_QP_SOLVED)
-        return 0;
+        return DQP_OK;
     dqp_kkt_apply_fn apply = NULL;
     void *user = NULL;
-    if (be->kkt_reuse(h->bself, h->active, h->nact, h->rownorm, &apply, &user) != DQP_OK)
-        return 0;
+    dqp_status st = be->kkt_reuse(h->bself, h->active, h->nact, h->rownorm, &apply, &user);
+    if (st == DQP_ERR_NOMEM)
+        return dqp_solver_fail(h, st, "reduced KKT: out of memory");
+    if (st != DQP_OK)
+        return DQP_OK; /* not offered for this J: factor */
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     opt.max_refine = REUSE_MAX_REFINE;
     opt.tol_accept = REUSE_TOL_ACCEPT;
     dqp_message msg = {{0}};
-    if (dqp_kkt_create_external(&h->kkt, h->n, h->G->m, h->H, h->G, NULL, &opt, apply, user,
-                                &msg) != DQP_OK)
-        return 0;
-    if (dqp_kkt_factor(h->kkt) != DQP_OK) {
+    st = dqp_kkt_create_external(&h->kkt, h->n, h->G->m, h->H, h->G, NULL, &opt, apply, user,
+                                 &msg);
+    if (st == DQP_OK)
+        st = dqp_kkt_factor(h->kkt); /* no numeric work: marks the object ready */
+    if (st != DQP_OK) {
         dqp_kkt_destroy(h->kkt);
         h->kkt = NULL;
-        return 0;
+        return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
     }
-    return 1;
+    *used = 1;
+    return DQP_OK;
 }
 
 /* (Re)create the solver of the reduced KKT for the current G: the forward
@@ -456,12 +463,15 @@ static int try_reuse(dqp_solver *h) {
 static dqp_status factor_current(dqp_solver *h, int allow_reuse) {
     dqp_kkt_destroy(h->kkt);
     h->kkt = NULL;
-    h->reusing = allow_reuse && try_reuse(h);
+    h->reusing = 0;
+    dqp_status st = allow_reuse ? try_reuse(h, &h->reusing) : DQP_OK;
+    if (st != DQP_OK)
+        return st;
     if (h->reusing) {
         dqp_fmt(h->lin_name, sizeof h->lin_name, "reuse:%s", h->backend->name);
         return DQP_OK;
     }
-    dqp_status st = factor_reduced(h);
+    st = factor_reduced(h);
     if (st != DQP_OK)
         return st;
     dqp_kkt_info ki;
