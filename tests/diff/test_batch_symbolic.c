@@ -4,6 +4,7 @@
 #include "diff/engine.h"
 #include "dqp.h"
 #include "runner.h"
+#include "diff_util.h"
 
 #include <stdlib.h>
 
@@ -11,11 +12,6 @@
 #define NN 60
 #define ME 4
 #define MI 30
-
-static double urand(unsigned *s) { /* [-1, 1) */
-    *s = *s * 1103515245u + 12345u;
-    return ((double)((*s >> 8) & 0xFFFFFF) / 8388608.0) - 1.0;
-}
 
 /* P upper tridiagonal (diagonally dominant), A rows with 3 entries, C rows
  * with 2 entries; one pattern for all seeds. b = A z0, d = C z0 + slack with

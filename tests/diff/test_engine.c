@@ -2,23 +2,12 @@
  * differences, adjoint identity, value-function identities, degenerate cases. */
 #include "dqp.h"
 #include "runner.h"
+#include "diff_util.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 /* ------------------------------------------------------------ helpers */
-
-static double urand(unsigned *s) { /* uniform in [-1, 1), deterministic */
-    *s = *s * 1103515245u + 12345u;
-    return ((double)((*s >> 8) & 0xFFFFFF) / 8388608.0) - 1.0;
-}
-
-static double dot(const double *a, const double *b, int64_t n) {
-    double s = 0.0;
-    for (int64_t k = 0; k < n; k++)
-        s += a[k] * b[k];
-    return s;
-}
 
 /* Dense random data: P = M M' + 0.1 I (n x n), A (me x n), C (mi x n),
  * b = A z0, d = C z0 + slack with about half the rows active at the

@@ -5,22 +5,11 @@
 #include "diff/engine.h" /* refinement steps of the reduced KKT solve */
 #include "dqp.h"
 #include "runner.h"
+#include "diff_util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static double urand(unsigned *s) { /* uniform in [-1, 1), deterministic */
-    *s = *s * 1103515245u + 12345u;
-    return ((double)((*s >> 8) & 0xFFFFFF) / 8388608.0) - 1.0;
-}
-
-static double dot(const double *a, const double *b, int64_t n) {
-    double s = 0.0;
-    for (int64_t k = 0; k < n; k++)
-        s += a[k] * b[k];
-    return s;
-}
 
 /* Dense arrays of a random sparse QP: P = M M' + 0.1 I with sparse M,
  * general rows of A and C with ~30% density, and a bound row per variable
