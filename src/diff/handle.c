@@ -294,7 +294,8 @@ static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob) {
     h->info.qp_status = out.status;
     h->info.iterations = out.iterations;
     h->info.objective = dqp_problem_objective(prob, h->z);
-    dqp_solver_log(h, DQP_LOG_INFO, "%s: %s in %lld iterations, %.3g s, objective %.17g", h->qp_name,
+    dqp_solver_log(h, DQP_LOG_INFO, "%s: %s in %lld iterations, %.3g s, objective %.17g",
+                   h->qp_name,
                dqp_qp_status_string(out.status), (long long)out.iterations,
                h->info.solve_seconds, h->info.objective);
     if (out.status != DQP_QP_SOLVED && out.status != DQP_QP_SOLVED_INACCURATE) {

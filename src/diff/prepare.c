@@ -131,9 +131,10 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     }
     dqp_status st = solve_scaled(h, r, saved, nrhs);
     if (st != DQP_OK && h->reusing) {
-        dqp_solver_log(h, DQP_LOG_INFO, "reduced KKT: refinement with the forward solver's factorization did "
+        dqp_solver_log(h, DQP_LOG_INFO,
+                       "reduced KKT: refinement with the forward solver's factorization did "
                        "not converge (%s); factoring",
-                    dqp_kkt_last_error(h->kkt));
+                       dqp_kkt_last_error(h->kkt));
         if ((st = factor_current(h, 0)) != DQP_OK) {
             dqp_free(saved);
             return st;
