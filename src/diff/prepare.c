@@ -207,42 +207,46 @@ static dqp_status ls_duals(dqp_solver *h, double *y) {
     return st;
 }
 
-/* Factor the reduced KKT; on singularity fall back to the least-norm mode
- * and classify: dependent active rows (LICQ) or P singular on null(G). */
+/* A component of the singularity test's near-null vector above this share
+ * of its norm counts (see dqp_kkt_info.null_primal). */
+#define NULL_SHARE 0.1
+
+/* Factor the reduced KKT; when it is singular, factor it in least-norm mode
+ * and classify: dependent active rows (LICQ) or P singular on null(G).
+ * More rows than variables make G rank-deficient for sure (method.md §6):
+ * the least-norm factorization is then the only one. Otherwise the
+ * singularity test's near-null vector w classifies: null vectors of
+ * [H G'; G 0] are (u, 0) with Hu = Gu = 0 or (0, y) with G'y = 0, so the
+ * share of w in each block tells which kind of null space K has (both
+ * flags when both show). */
 static dqp_status factor_reduced(dqp_solver *h) {
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     dqp_message msg = {{0}};
+    int dependent = h->G->m > h->n;
+    opt.least_norm = dependent;
     dqp_status st = dqp_kkt_create(&h->kkt, h->s.lin_solver, h->n, h->G->m, h->H, h->G, NULL,
                                    &opt, &msg);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
     st = dqp_kkt_factor(h->kkt);
-    if (st != DQP_ERR_SINGULAR) {
+    if (dependent && st == DQP_OK)
+        h->info.derivative_status |= DQP_DIFF_LICQ;
+    if (dependent || st != DQP_ERR_SINGULAR) {
         if (st != DQP_OK)
             dqp_solver_fail(h, st, "reduced KKT factorization: %s", dqp_kkt_last_error(h->kkt));
         return st;
     }
-    /* Singular: is G rank-deficient (LICQ fails) or P singular on null(G)?
-     * [I G'; G 0] is singular exactly when G is rank-deficient; H holds its
-     * whole diagonal (dqp_upper_P), so I is a value update on the same
-     * pattern: no new symbolic analysis. */
-    int64_t nnzH = dqp_csc_nnz(h->H);
-    double *Ix = dqp_calloc(nnzH, sizeof *Ix);
-    if (!Ix)
-        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
-    for (int64_t j = 0; j < h->n; j++)
-        for (int64_t k = h->H->p[j]; k < h->H->p[j + 1]; k++)
-            Ix[k] = h->H->i[k] == j ? 1.0 : 0.0;
-    dqp_status probe = dqp_kkt_update(h->kkt, Ix, NULL, NULL);
-    if (probe == DQP_OK)
-        probe = dqp_kkt_factor(h->kkt);
-    dqp_free(Ix);
-    h->info.derivative_status |= probe == DQP_OK ? DQP_DIFF_SINGULAR_HESSIAN : DQP_DIFF_LICQ;
-    st = dqp_kkt_update(h->kkt, h->H->x, NULL, NULL);
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(h->kkt, &ki);
+    unsigned kind = 0;
+    if (ki.null_dual >= NULL_SHARE)
+        kind |= DQP_DIFF_LICQ;
+    if (ki.null_primal >= NULL_SHARE)
+        kind |= DQP_DIFF_SINGULAR_HESSIAN;
+    h->info.derivative_status |= kind ? kind : DQP_DIFF_LICQ;
     dqp_kkt_set_least_norm(h->kkt, 1);
-    if (st == DQP_OK)
-        st = dqp_kkt_factor(h->kkt);
+    st = dqp_kkt_factor(h->kkt);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT factorization (least-norm): %s",
                                dqp_kkt_last_error(h->kkt));

@@ -59,6 +59,7 @@ struct dqp_kkt {
     int refine_steps;
     double residual;
     double singular_test;
+    double null_primal, null_dual; /* blocks of the singular test's last vector */
     int symbolic_shared; /* the backend state was cloned from a dqp_symcache donor */
     dqp_message err;
 };
@@ -332,6 +333,7 @@ static dqp_status create_object(dqp_kkt **out, const dqp_linsys_backend *be, int
     k->least_norm = o->least_norm ? 1 : 0;
     k->nsmall = -1;
     k->singular_test = -1;
+    k->null_primal = k->null_dual = -1.0;
     k->Kp = dqp_alloc(N + 1, sizeof(int64_t));
     k->Ki = dqp_alloc(nnz, sizeof(int64_t));
     k->Kx = dqp_alloc(nnz, sizeof(double));
@@ -609,6 +611,12 @@ static dqp_status singular_test(dqp_kkt *k, double *out) {
             break;
     }
     *out = isfinite(est) ? k->delta * est : HUGE_VAL;
+    double up = 0.0, dn = 0.0;
+    for (int64_t i = 0; i < k->N; i++)
+        *(i < k->n ? &up : &dn) += w[i] * w[i];
+    double tot = sqrt(up + dn);
+    k->null_primal = isfinite(tot) && tot > 0 ? sqrt(up) / tot : -1.0;
+    k->null_dual = isfinite(tot) && tot > 0 ? sqrt(dn) / tot : -1.0;
     return DQP_OK;
 }
 
@@ -617,6 +625,7 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
         return DQP_ERR_NULL;
     k->state = KKT_LOADED;
     k->singular_test = -1;
+    k->null_primal = k->null_dual = -1.0;
     if (k->least_norm && k->be == &ext_backend)
         return dqp_fail(&k->err, DQP_ERR_UNSUPPORTED,
                         "least-norm mode needs a factorization; this KKT object has an "
@@ -916,6 +925,8 @@ void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
     info->least_norm = k->least_norm;
     info->singular_test = k->singular_test;
     info->symbolic_shared = k->symbolic_shared;
+    info->null_primal = k->null_primal;
+    info->null_dual = k->null_dual;
 }
 
 const char *dqp_kkt_last_error(const dqp_kkt *k) { return k ? k->err.text : "KKT object is NULL"; }

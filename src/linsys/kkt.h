@@ -110,6 +110,11 @@ typedef struct dqp_kkt_info {
     double singular_test;   /* delta * (estimate of ||(K+R)^{-1}||_2) from the singularity test
                                of the last factor: ~1 singular, << 1 regular; -1: not run */
     int symbolic_shared;    /* 1: the symbolic analysis was cloned from a dqp_symcache donor */
+    double null_primal;     /* when the test found K singular: the share (2-norm, of a unit
+                               vector) of its near-null vector in the first n entries; */
+    double null_dual;       /* and in the last m. A null vector of K = [H G'; G 0] (H PSD) is
+                               (u, 0) with Hu = Gu = 0 or (0, y) with G'y = 0: the shares tell
+                               a singular H on null(G) from dependent rows of G. -1: not run */
 } dqp_kkt_info;
 
 /* One object must not be used by two threads at once (it owns workspaces);

@@ -354,6 +354,43 @@ static int inexact_solver(void *user, const dqp_problem *prob, double *z, double
     return 0;
 }
 
+/* Dependent active rows with fewer rows than variables (so the singularity
+ * test, not the row count, finds them): z0 + z1 <= 1 written twice in R^3,
+ * min 1/2 |z|^2 - 2 (z0 + z1 + z2). z* = (1/2, 1/2, 2); K's null vector is
+ * (0, y) with y = (1, -1), so LICQ is flagged and the Hessian is not. The
+ * least-norm derivative of z0: dq = (-1/2, 1/2, 0), dd = (1/4, 1/4). */
+static void test_licq_classified_by_null_vector(void) {
+    double P[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, q[3] = {-2, -2, -2};
+    double C[6] = {1, 1, 0, 1, 1, 0}, d[2] = {1, 1};
+    dqp_dense Pd = {3, 3, 3, P}, Cd = {2, 3, 3, C};
+    dqp_problem_data data = {.n = 3, .P_dense = &Pd, .q = q, .C_dense = &Cd, .d = d,
+                             .m_ineq = 2};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    const char *solvers[2] = {"dense_as", "ipm"};
+    for (int k = 0; k < 2; k++) {
+        dqp_settings s;
+        dqp_settings_default(&s);
+        snprintf(s.qp_solver, sizeof s.qp_solver, "%s", solvers[k]);
+        dqp_solver *h = solve_new(p, &s);
+        const dqp_info *info = dqp_solver_info(h);
+        CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+        CHECK_NEAR(dqp_solver_z(h)[2], 2.0, 1e-7);
+        CHECK(info->derivative_status & DQP_DIFF_LICQ);
+        CHECK(!(info->derivative_status & DQP_DIFF_SINGULAR_HESSIAN));
+        double gz[3] = {1, 0, 0}, dq[3], dd[2];
+        dqp_grad g = {.dq = dq, .dd = dd};
+        CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+        CHECK_NEAR(dq[0], -0.5, 1e-8);
+        CHECK_NEAR(dq[1], 0.5, 1e-8);
+        CHECK_NEAR(dq[2], 0.0, 1e-8);
+        CHECK_NEAR(dd[0], 0.25, 1e-8);
+        CHECK_NEAR(dd[1], 0.25, 1e-8);
+        dqp_solver_destroy(h);
+    }
+    dqp_problem_destroy(p);
+}
+
 static void test_callback_recovers_duals(void) {
     dense_qp t = make_dense(6, 1, 8, 11);
     dqp_problem *p = problem_from_dense(&t);
@@ -754,6 +791,7 @@ static void test_least_squares_fallback(void) {
     CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
     CHECK_NEAR(dqp_solver_z(h)[0], 0.0, 1e-9);
     CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_SINGULAR_HESSIAN);
+    CHECK(!(dqp_solver_info(h)->derivative_status & DQP_DIFF_LICQ)); /* G full row rank */
     double gz[2] = {0, 1}, dq[2], dd[4];
     dqp_grad g = {.dq = dq, .dd = dd};
     CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
@@ -782,6 +820,7 @@ int main(void) {
     RUN(test_finite_differences_dense);
     RUN(test_sparse_storage_meaning);
     RUN(test_licq_duplicate_rows);
+    RUN(test_licq_classified_by_null_vector);
     RUN(test_callback_recovers_duals);
     RUN(test_weakly_active_and_states);
     RUN(test_check_psd);
