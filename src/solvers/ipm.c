@@ -34,7 +34,7 @@
 #define IPM_DEFAULT_MAX_ITER 200
 
 static const char ipm_keys[] = "kkt_solver, ruiz_iter, scale_cost, rho_init, delta_init, "
-                               "reg_min, tau, max_refine, pinf_tol, dinf_tol";
+                               "reg_min, tau, max_refine, pinf_tol, dinf_tol, polish";
 
 static void params_default(dqp_ipm_params *p, const dqp_settings *s) {
     p->ruiz_iter = 10;
@@ -49,6 +49,7 @@ static void params_default(dqp_ipm_params *p, const dqp_settings *s) {
     p->max_refine = 4;
     p->pinf_tol = 1e-8;
     p->dinf_tol = 1e-8;
+    p->polish = 1;
     dqp_fmt(p->lin_solver, sizeof p->lin_solver, "%s", s->lin_solver[0] ? s->lin_solver : "auto");
 }
 
@@ -95,6 +96,9 @@ static dqp_status parse_keywords(dqp_ipm_params *p, const dqp_settings *s, dqp_m
             st = parse_number(key, val, 1e-16, 1e-2, &p->pinf_tol, msg);
         } else if (strcmp(key, "dinf_tol") == 0) {
             st = parse_number(key, val, 1e-16, 1e-2, &p->dinf_tol, msg);
+        } else if (strcmp(key, "polish") == 0) {
+            if ((st = parse_number(key, val, 0, 1, &v, msg)) == DQP_OK)
+                p->polish = v != 0.0;
         } else {
             return dqp_fail(msg, DQP_ERR_VALUE, "ipm: unknown keyword \"%s\" (valid keys: %s)", key,
                             ipm_keys);
@@ -250,6 +254,12 @@ static dqp_status ipm_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
     int have_point = st != DQP_QP_NUMERICAL_ERROR && st != DQP_QP_NOT_CONVEX;
     if (have_point) {
         dqp_ipm_unscale_point(w, w->x, w->yz, w->w, out->z, out->lam, out->mu);
+        int polished = 0;
+        if (st == DQP_QP_SOLVED && w->prm.polish) {
+            dqp_status pst = dqp_ipm_polish(w, out->z, out->lam, out->mu, &polished, msg);
+            if (pst != DQP_OK)
+                return pst;
+        }
     } else {
         memset(out->z, 0, (size_t)w->n * sizeof(double));
         memset(out->lam, 0, (size_t)w->me * sizeof(double));

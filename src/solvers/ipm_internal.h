@@ -49,6 +49,7 @@ typedef struct dqp_ipm_params {
     double pinf_tol;               /* primal infeasibility certificate tolerance (relative) */
     double dinf_tol;               /* dual infeasibility certificate tolerance (relative) */
     char lin_solver[DQP_NAME_LEN]; /* KKT backend name or "auto" */
+    int polish;                    /* 1: polish a converged point (ipm_polish.c) */
 } dqp_ipm_params;
 
 typedef struct dqp_ipm {
@@ -180,6 +181,13 @@ int dqp_ipm_dual_infeasible(dqp_ipm *w);
 
 /* ipm_iter.c: the iterations. */
 dqp_qp_status dqp_ipm_iterate(dqp_ipm *w);
+
+/* ipm_polish.c: replace the unscaled point (z, lam, mu) of a converged solve
+ * by the solution of the equality QP on the guessed active set when that is
+ * optimal to the same tolerances (*accepted = 1). Fails only for
+ * out-of-memory. */
+dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, int *accepted,
+                          dqp_message *msg);
 
 /* Small vector kernels (ipm_resid.c). */
 double dqp_ipm_norm_inf(const double *v, int64_t len);

@@ -558,6 +558,106 @@ static void test_limits_and_keywords(void) {
     qp_free(&Q);
 }
 
+/* HS268 (Maros-Meszaros; optimum 0 with the constant 14463 at z* = (1, 2,
+ * -1, 3, -4), row 5 active with a zero multiplier). P has entries ~1e4 and
+ * a small eigenvalue, so the interior-point point meets eps = 1e-8 relative
+ * to the data while z is off by ~1e-2 along the flat direction; the polish
+ * (the equality QP on the active set) gives z* to ~1e-8 and the optimal
+ * value to ~1e-11. */
+static void set_hs268(qp *Q) {
+    static const double P[25] = {20394, -24908, -2026, 3896,  658,  -24908, 41818, -3466, -9828,
+                                 -372,  -2026,  -3466, 3510, 2178,  -348,   3896,  -9828, 2178,
+                                 3030,  -44,    658,   -372, -348, -44,    54};
+    static const double q[5] = {18340, -34198, 4542, 8672, 86};
+    /* rows "G": row' z >= rhs, as -row' z <= -rhs */
+    static const double C[25] = {1,  1,  1,  1,  1,  -10, -10, 3,  -5, -4, 8,  -1, 2,
+                                 5,  -3, -8, 1,  -2, -5,  3,   4,  2,  -3, 5,  -1};
+    static const double d[5] = {5, -20, 40, -11, 30};
+    *Q = (qp){0};
+    Q->n = 5;
+    Q->mi = 5;
+    Q->P = malloc(sizeof P);
+    Q->q = malloc(sizeof q);
+    Q->C = malloc(sizeof C);
+    Q->d = malloc(sizeof d);
+    memcpy(Q->P, P, sizeof P);
+    memcpy(Q->q, q, sizeof q);
+    memcpy(Q->C, C, sizeof C);
+    memcpy(Q->d, d, sizeof d);
+}
+
+static double hs268_error(const double *z) {
+    static const double zs[5] = {1, 2, -1, 3, -4};
+    double e = 0.0;
+    for (int j = 0; j < 5; j++)
+        e = fmax(e, fabs(z[j] - zs[j]));
+    return e;
+}
+
+static void test_polish(void) {
+    qp Q;
+    set_hs268(&Q);
+    dqp_problem *prob = make_problem(&Q, 0);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    s.eps_abs = s.eps_rel = 1e-8;
+    result r = result_alloc(Q.n, 0, Q.mi), r0 = result_alloc(Q.n, 0, Q.mi);
+    CHECK_INT(run(prob, &s, &r), DQP_OK);
+    CHECK_INT(r.out.status, DQP_QP_SOLVED);
+    CHECK(hs268_error(r.z) <= 1e-6); /* measured 3e-8: P's condition number */
+    CHECK_NEAR(r.out.objective + 14463.0, 0.0, 1e-6);
+    for (int i = 0; i < 5; i++)
+        CHECK_NEAR(r.mu[i], 0.0, 1e-9);
+    /* without the polish: the same tolerances, a worse point */
+    dqp_fmt(s.qp_solver_keywords, sizeof s.qp_solver_keywords, "polish=0");
+    CHECK_INT(run(prob, &s, &r0), DQP_OK);
+    CHECK_INT(r0.out.status, DQP_QP_SOLVED);
+    CHECK(hs268_error(r0.z) > 1e3 * hs268_error(r.z)); /* measured 8e-3 */
+    dqp_fmt(s.qp_solver_keywords, sizeof s.qp_solver_keywords, "polish=2");
+    void *self = NULL;
+    dqp_message msg = {{0}};
+    CHECK_INT(dqp_backend_ipm.setup(&self, prob, &s, &msg), DQP_ERR_VALUE);
+    CHECK_STR_CONTAINS(msg.text, "polish");
+    result_free(&r);
+    result_free(&r0);
+    dqp_problem_destroy(prob);
+    qp_free(&Q);
+}
+
+/* Dependent active rows (z0 + z1 <= 1 twice, min 1/2 |z|^2 - 2 sum z): the
+ * equality QP is singular, the polish declines and the point is exactly the
+ * one without polish. */
+static void test_polish_declines_singular(void) {
+    qp Q = {0};
+    Q.n = 3;
+    Q.mi = 2;
+    Q.P = calloc(9, sizeof(double));
+    Q.q = malloc(3 * sizeof(double));
+    Q.C = calloc(6, sizeof(double));
+    Q.d = malloc(2 * sizeof(double));
+    for (int j = 0; j < 3; j++) {
+        Q.P[j * 3 + j] = 1.0;
+        Q.q[j] = -2.0;
+    }
+    Q.C[0] = Q.C[1] = Q.C[3] = Q.C[4] = 1.0;
+    Q.d[0] = Q.d[1] = 1.0;
+    dqp_problem *prob = make_problem(&Q, 0);
+    dqp_settings s = tight_settings();
+    result r = result_alloc(3, 0, 2), r0 = result_alloc(3, 0, 2);
+    CHECK_INT(run(prob, &s, &r), DQP_OK);
+    CHECK_INT(r.out.status, DQP_QP_SOLVED);
+    CHECK_NEAR(r.z[0], 0.5, 1e-7);
+    CHECK_NEAR(r.z[2], 2.0, 1e-7);
+    dqp_fmt(s.qp_solver_keywords, sizeof s.qp_solver_keywords, "polish=0");
+    CHECK_INT(run(prob, &s, &r0), DQP_OK);
+    CHECK(memcmp(r.z, r0.z, 3 * sizeof(double)) == 0);
+    CHECK(memcmp(r.mu, r0.mu, 2 * sizeof(double)) == 0);
+    result_free(&r);
+    result_free(&r0);
+    dqp_problem_destroy(prob);
+    qp_free(&Q);
+}
+
 int main(void) {
     RUN(test_maros_meszaros);
     RUN(test_random_dense_and_sparse);
@@ -568,5 +668,7 @@ int main(void) {
     RUN(test_update_and_warm_start);
     RUN(test_engine);
     RUN(test_limits_and_keywords);
+    RUN(test_polish);
+    RUN(test_polish_declines_singular);
     return runner_finish();
 }

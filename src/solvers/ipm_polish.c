@@ -1,0 +1,239 @@
+/* ipm_polish.c - after convergence: the equality-constrained QP on the
+ * active set the iterates point to, solved directly.
+ *
+ * An interior-point method stops when its residuals are small relative to
+ * the data. When the data are large and P is ill-conditioned, that can leave
+ * z far from the solution along P's flat directions: HS268 (constant term
+ * 14463, entries ~1e4) stops at eps = 1e-8 with |z - z*| ~ 1e-2 and an
+ * objective 4e-5 above the optimum 0. The remedy (OSQP's "polish", done
+ * here on the unscaled data) guesses the active set J from the iterates -
+ * a row is active when its scaled multiplier exceeds its scaled slack - and
+ * solves
+ *
+ *     [P  A' C_J'] [z  ]   [-q ]
+ *     [A  0  0   ] [lam] = [ b ]
+ *     [C_J 0 0   ] [mu ]   [d_J]
+ *
+ * with the KKT layer (regularized factorization and iterative refinement
+ * against K itself). The result is accepted only when it satisfies the
+ * optimality conditions to the same tolerances as the interior-point point:
+ * primal residual (all rows, J or not), dual residual and mu_J >= 0 - it is
+ * then optimal, and exact up to the conditioning of K, not of the barrier.
+ * Otherwise (J wrong, K singular: dependent active rows, P singular on
+ * null([A; C_J]), or more active rows than variables) the interior-point
+ * point is kept. */
+#include "solvers/ipm_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+static double amax(const double *x, int64_t len) {
+    double m = 0.0;
+    for (int64_t k = 0; k < len; k++)
+        m = fmax(m, fabs(x[k]));
+    return m;
+}
+
+/* Work arrays of one polish attempt (freed together). */
+typedef struct polish_work {
+    int64_t *rpos;  /* row of R -> row of G, -1 outside J (mr) */
+    int64_t *bpos;  /* bound -> row of G, -1 outside J (nb) */
+    dqp_csc *G;     /* [A; G_J; bounds_J] (rows x n) */
+    double *x;      /* right-hand side, then [z; lam; mu_J] (n + rows) */
+    double *r;      /* residual work (max(n, mr)) */
+    double *y;      /* duals of R's rows, unscaled (mr) */
+    dqp_kkt *kkt;
+} polish_work;
+
+static void work_free(polish_work *pw) {
+    dqp_free(pw->rpos);
+    dqp_free(pw->bpos);
+    dqp_csc_free(pw->G);
+    dqp_free(pw->x);
+    dqp_free(pw->r);
+    dqp_free(pw->y);
+    dqp_kkt_destroy(pw->kkt);
+}
+
+/* G = [A; G_J; bounds_J] in the row order of rpos / bpos. */
+static dqp_csc *build_rows(const dqp_ipm *w, const polish_work *pw, int64_t rows) {
+    int64_t n = w->n, nnz = 0;
+    const dqp_csc *R = w->R;
+    for (int64_t k = 0; k < dqp_csc_nnz(R); k++)
+        nnz += pw->rpos[R->i[k]] >= 0;
+    for (int64_t k = 0; k < w->nb; k++)
+        nnz += pw->bpos[k] >= 0;
+    dqp_csc *G = dqp_csc_create(rows, n, nnz);
+    if (!G)
+        return NULL;
+    /* column counts, then fill: R's entries (rows increasing with R's), then
+     * the column's bounds (rows after all of R's, increasing with k) */
+    for (int64_t j = 0; j <= n; j++)
+        G->p[j] = 0;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t k = R->p[j]; k < R->p[j + 1]; k++)
+            G->p[j + 1] += pw->rpos[R->i[k]] >= 0;
+    for (int64_t k = 0; k < w->nb; k++)
+        if (pw->bpos[k] >= 0)
+            G->p[w->b_var[k] + 1]++;
+    for (int64_t j = 0; j < n; j++)
+        G->p[j + 1] += G->p[j];
+    int64_t *next = dqp_alloc(DQP_MAX(n, 1), sizeof *next);
+    if (!next) {
+        dqp_csc_free(G);
+        return NULL;
+    }
+    for (int64_t j = 0; j < n; j++)
+        next[j] = G->p[j];
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t k = R->p[j]; k < R->p[j + 1]; k++) {
+            int64_t r = pw->rpos[R->i[k]];
+            if (r >= 0) {
+                G->i[next[j]] = r;
+                G->x[next[j]++] = R->x[k];
+            }
+        }
+    for (int64_t k = 0; k < w->nb; k++)
+        if (pw->bpos[k] >= 0) {
+            int64_t j = w->b_var[k];
+            G->i[next[j]] = pw->bpos[k];
+            G->x[next[j]++] = w->b_coef[k];
+        }
+    dqp_free(next);
+    return G;
+}
+
+/* Optimality of the candidate (z, y = duals of R's rows, mub = bound
+ * duals) to the interior-point tolerances, on the unscaled data. */
+static int acceptable(const dqp_ipm *w, const double *z, const double *y, const double *mub,
+                      double *r) {
+    int64_t n = w->n, p = w->p, mr = w->mr;
+    double eps_a = w->eps_abs, eps_r = w->eps_rel;
+    /* multipliers of inequalities: >= 0 up to the tolerance (clipped after) */
+    double ymax = fmax(amax(y + p, mr - p), amax(mub, w->nb));
+    for (int64_t i = p; i < mr; i++)
+        if (y[i] < -(eps_a + eps_r * ymax))
+            return 0;
+    for (int64_t k = 0; k < w->nb; k++)
+        if (mub[k] < -(eps_a + eps_r * ymax))
+            return 0;
+    /* primal: R z against [b; h], bounds */
+    dqp_ipm_mv(w->R, w->R->x, z, r);
+    double pres = 0.0, pscale = 0.0;
+    for (int64_t i = 0; i < mr; i++) {
+        double v = r[i] - w->rhs0[i];
+        pres = fmax(pres, i < p ? fabs(v) : fmax(v, 0.0));
+        pscale = fmax(pscale, fmax(fabs(r[i]), fabs(w->rhs0[i])));
+    }
+    for (int64_t k = 0; k < w->nb; k++) {
+        double cz = w->b_coef[k] * z[w->b_var[k]];
+        pres = fmax(pres, fmax(cz - w->b_rhs[k], 0.0));
+        pscale = fmax(pscale, fmax(fabs(cz), fabs(w->b_rhs[k])));
+    }
+    if (!(pres <= eps_a + eps_r * pscale))
+        return 0;
+    /* dual: P z + q + R' y + bounds' mub */
+    double *pz = r, *ry = r + n;
+    dqp_ipm_sym_mv(w->Pu, w->Pu->x, z, pz);
+    dqp_ipm_mtv(w->R, w->R->x, y, ry);
+    double dscale = fmax(amax(pz, n), fmax(amax(w->q0, n), amax(ry, n)));
+    for (int64_t j = 0; j < n; j++)
+        pz[j] += w->q0[j] + ry[j];
+    for (int64_t k = 0; k < w->nb; k++)
+        pz[w->b_var[k]] += w->b_coef[k] * mub[k];
+    return amax(pz, n) <= eps_a + eps_r * dscale;
+}
+
+/* K is singular when the active rows are more than the variables (they are
+ * dependent), or when null(G), of dimension >= n - rows, is larger than
+ * rank(P) <= (nonzero columns of P) = (nonzero diagonal entries: P is PSD, so
+ * a zero diagonal entry has a zero row and column): P is then singular on
+ * null(G). The test spares the factorization on most LPs. */
+static int singular_for_sure(const dqp_ipm *w, int64_t rows) {
+    if (rows > w->n)
+        return 1;
+    int64_t cols = 0;
+    for (int64_t j = 0; j < w->n; j++)
+        cols += w->Pu->x[w->Pu_diag[j]] != 0.0;
+    return w->n - rows > cols;
+}
+
+/* Out-of-memory surfaces (the allocation-failure tests require every failure
+ * to); a singular or ill-conditioned K only means no polish. */
+static dqp_status soft(dqp_status st) { return st == DQP_ERR_NOMEM ? st : DQP_OK; }
+
+dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, int *accepted,
+                          dqp_message *msg) {
+    int64_t n = w->n, p = w->p, m = w->m, nb = w->nb, mr = w->mr;
+    polish_work pw = {0};
+    dqp_status st = DQP_OK;
+    *accepted = 0;
+    pw.rpos = dqp_alloc(DQP_MAX(mr, 1), sizeof *pw.rpos);
+    pw.bpos = dqp_alloc(DQP_MAX(nb, 1), sizeof *pw.bpos);
+    if (!pw.rpos || !pw.bpos)
+        goto nomem;
+    int64_t rows = 0;
+    for (int64_t i = 0; i < p; i++)
+        pw.rpos[i] = rows++;
+    for (int64_t r = 0; r < m; r++)
+        pw.rpos[p + r] = w->yz[p + r] > w->s[r] ? rows++ : -1;
+    for (int64_t k = 0; k < nb; k++)
+        pw.bpos[k] = w->w[k] > w->t[k] ? rows++ : -1;
+    if (singular_for_sure(w, rows))
+        goto done;
+    int64_t N = n + rows;
+    pw.x = dqp_alloc(DQP_MAX(N, 1), sizeof *pw.x);
+    pw.r = dqp_alloc(DQP_MAX(2 * n + mr, 1), sizeof *pw.r);
+    pw.y = dqp_alloc(DQP_MAX(mr + nb, 1), sizeof *pw.y);
+    if (!pw.x || !pw.r || !pw.y || !(pw.G = build_rows(w, &pw, rows)))
+        goto nomem;
+    dqp_kkt_options opt;
+    dqp_kkt_options_default(&opt);
+    dqp_message kmsg = {{0}};
+    /* the backend the iterations used (mumps where ldl would be slow) */
+    dqp_kkt_info ki = {0};
+    dqp_kkt_get_info(w->kkt, &ki);
+    st = dqp_kkt_create(&pw.kkt, ki.backend ? ki.backend : w->prm.lin_solver, n, rows, w->Pu,
+                        pw.G, NULL, &opt, &kmsg);
+    if (st == DQP_OK)
+        st = dqp_kkt_factor(pw.kkt);
+    if (st != DQP_OK) {
+        st = soft(st);
+        goto done;
+    }
+    for (int64_t j = 0; j < n; j++)
+        pw.x[j] = -w->q0[j];
+    for (int64_t i = 0; i < mr; i++)
+        if (pw.rpos[i] >= 0)
+            pw.x[n + pw.rpos[i]] = w->rhs0[i];
+    for (int64_t k = 0; k < nb; k++)
+        if (pw.bpos[k] >= 0)
+            pw.x[n + pw.bpos[k]] = w->b_rhs[k];
+    if ((st = dqp_kkt_solve(pw.kkt, pw.x, 1)) != DQP_OK) {
+        st = soft(st);
+        goto done;
+    }
+    double *y = pw.y, *mub = pw.y + mr;
+    for (int64_t i = 0; i < mr; i++)
+        y[i] = pw.rpos[i] >= 0 ? pw.x[n + pw.rpos[i]] : 0.0;
+    for (int64_t k = 0; k < nb; k++)
+        mub[k] = pw.bpos[k] >= 0 ? pw.x[n + pw.bpos[k]] : 0.0;
+    if (!acceptable(w, pw.x, y, mub, pw.r))
+        goto done;
+    *accepted = 1;
+    memcpy(z, pw.x, (size_t)n * sizeof *z);
+    memcpy(lam, y, (size_t)p * sizeof *lam);
+    memset(mu, 0, (size_t)w->mi * sizeof *mu);
+    for (int64_t r = 0; r < m; r++)
+        mu[w->g_row[r]] = fmax(y[p + r], 0.0);
+    for (int64_t k = 0; k < nb; k++)
+        mu[w->b_row[k]] = fmax(mub[k], 0.0);
+    goto done;
+nomem:
+    st = DQP_ERR_NOMEM;
+done:
+    work_free(&pw);
+    if (st != DQP_OK)
+        return dqp_fail(msg, st, "ipm: polish: out of memory");
+    return DQP_OK;
+}
