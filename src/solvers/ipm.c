@@ -254,9 +254,8 @@ static dqp_status ipm_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
     int have_point = st != DQP_QP_NUMERICAL_ERROR && st != DQP_QP_NOT_CONVEX;
     if (have_point) {
         dqp_ipm_unscale_point(w, w->x, w->yz, w->w, out->z, out->lam, out->mu);
-        int polished = 0;
         if (st == DQP_QP_SOLVED && w->prm.polish) {
-            dqp_status pst = dqp_ipm_polish(w, out->z, out->lam, out->mu, &polished, msg);
+            dqp_status pst = dqp_ipm_polish(w, out->z, out->lam, out->mu, msg);
             if (pst != DQP_OK)
                 return pst;
         }

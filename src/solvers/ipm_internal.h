@@ -184,10 +184,9 @@ dqp_qp_status dqp_ipm_iterate(dqp_ipm *w);
 
 /* ipm_polish.c: replace the unscaled point (z, lam, mu) of a converged solve
  * by the solution of the equality QP on the guessed active set when that is
- * optimal to the same tolerances (*accepted = 1). Fails only for
+ * optimal to the same tolerances; otherwise leave it. Fails only for
  * out-of-memory. */
-dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, int *accepted,
-                          dqp_message *msg);
+dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_message *msg);
 
 /* Small vector kernels (ipm_resid.c). */
 double dqp_ipm_norm_inf(const double *v, int64_t len);

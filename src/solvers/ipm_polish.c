@@ -162,12 +162,10 @@ static int singular_for_sure(const dqp_ipm *w, int64_t rows) {
  * to); a singular or ill-conditioned K only means no polish. */
 static dqp_status soft(dqp_status st) { return st == DQP_ERR_NOMEM ? st : DQP_OK; }
 
-dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, int *accepted,
-                          dqp_message *msg) {
+dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_message *msg) {
     int64_t n = w->n, p = w->p, m = w->m, nb = w->nb, mr = w->mr;
     polish_work pw = {0};
     dqp_status st = DQP_OK;
-    *accepted = 0;
     pw.rpos = dqp_alloc(DQP_MAX(mr, 1), sizeof *pw.rpos);
     pw.bpos = dqp_alloc(DQP_MAX(nb, 1), sizeof *pw.bpos);
     if (!pw.rpos || !pw.bpos)
@@ -220,7 +218,6 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, int *a
         mub[k] = pw.bpos[k] >= 0 ? pw.x[n + pw.bpos[k]] : 0.0;
     if (!acceptable(w, pw.x, y, mub, pw.r))
         goto done;
-    *accepted = 1;
     memcpy(z, pw.x, (size_t)n * sizeof *z);
     memcpy(lam, y, (size_t)p * sizeof *lam);
     memset(mu, 0, (size_t)w->mi * sizeof *mu);
