@@ -114,6 +114,7 @@ static void ipm_destroy(void *self) {
     if (!w)
         return;
     dqp_kkt_destroy(w->kkt);
+    dqp_ipm_polish_release(w);
     dqp_csc_free(w->Pu);
     dqp_csc_free(w->R);
     void *arrays[] = {w->Pu_src, w->Pu_diag,  w->R_src,  w->c_kind, w->g_row, w->b_row, w->b_var,
@@ -209,6 +210,7 @@ static dqp_status ipm_update(void *self, const dqp_problem *prob, dqp_message *m
         return dqp_fail(msg, DQP_ERR_VALUE,
                         "ipm: update changes a sparsity pattern, a matrix kind or P's storage");
     w->reuse_ok = 0;
+    dqp_ipm_polish_release(w);
     dqp_status st = dqp_ipm_load(w, prob, msg);
     if (st != DQP_OK)
         return st;
@@ -248,6 +250,7 @@ static dqp_status ipm_solve(void *self, dqp_qp_output *out, dqp_message *msg) {
                             w->warm_has_mu ? w->warm_mu : NULL);
     }
     w->reuse_ok = 0;
+    dqp_ipm_polish_release(w);
     dqp_qp_status st = dqp_ipm_iterate(w);
     w->warm_set = 0; /* a warm start applies to one solve */
     w->reuse_ok = st == DQP_QP_SOLVED && w->factor_ok;

@@ -107,6 +107,12 @@ typedef struct dqp_ipm {
     int64_t jn;        /* |J| */
     double *jv;        /* power-iteration vectors (2 (n + me + mi)) */
 
+    /* ---- the accepted polish's factorization, offered first (ipm_polish.c) */
+    dqp_kkt *pol_kkt;  /* K on the polish's active set (unscaled data); NULL: none */
+    int64_t *pol_rpos; /* row of R -> its row, -1 outside (mr) */
+    int64_t *pol_bpos; /* bound -> its row, -1 outside (nb) */
+    double *pol_x;     /* work, n + its rows */
+
     /* ---- iterates (scaled) */
     double *x, *yz, *s, *w, *t;
     double *xi, *yzbar, *wbar;       /* proximal centers */
@@ -187,6 +193,11 @@ dqp_qp_status dqp_ipm_iterate(dqp_ipm *w);
  * optimal to the same tolerances; otherwise leave it. Fails only for
  * out-of-memory. */
 dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_message *msg);
+/* Free the kept polish factorization (new solve, update, destroy). */
+void dqp_ipm_polish_release(dqp_ipm *w);
+/* After dqp_ipm_kkt_reuse has loaded the engine's J (cpos, jrow, jscale):
+ * offer the polish factorization when its active set is exactly J. */
+int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user);
 
 /* Small vector kernels (ipm_resid.c). */
 double dqp_ipm_norm_inf(const double *v, int64_t len);

@@ -220,6 +220,15 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         goto done;
     memcpy(z, pw.x, (size_t)n * sizeof *z);
     memcpy(lam, y, (size_t)p * sizeof *lam);
+    /* keep the factorization: it is K of the engine's reduced KKT when the
+     * engine finds the same active set (dqp_ipm_polish_offer) */
+    w->pol_kkt = pw.kkt;
+    w->pol_rpos = pw.rpos;
+    w->pol_bpos = pw.bpos;
+    w->pol_x = pw.x;
+    pw.kkt = NULL;
+    pw.rpos = pw.bpos = NULL;
+    pw.x = NULL;
     memset(mu, 0, (size_t)w->mi * sizeof *mu);
     for (int64_t r = 0; r < m; r++)
         mu[w->g_row[r]] = fmax(y[p + r], 0.0);
@@ -233,4 +242,50 @@ done:
     if (st != DQP_OK)
         return dqp_fail(msg, st, "ipm: polish: out of memory");
     return DQP_OK;
+}
+
+void dqp_ipm_polish_release(dqp_ipm *w) {
+    dqp_kkt_destroy(w->pol_kkt);
+    dqp_free(w->pol_rpos);
+    dqp_free(w->pol_bpos);
+    dqp_free(w->pol_x);
+    w->pol_kkt = NULL;
+    w->pol_rpos = w->pol_bpos = NULL;
+    w->pol_x = NULL;
+}
+
+/* Row of the polish system holding row i of C, -1 outside its active set. */
+static int64_t polish_row(const dqp_ipm *w, int64_t i) {
+    int64_t c = w->c_kind[i];
+    return c >= 0 ? w->pol_rpos[w->p + c] : w->pol_bpos[-1 - c];
+}
+
+/* The engine's reduced KKT is S K S with S = diag(I, I, 1/jscale) on its
+ * row order; its inverse is S^-1 K^-1 S^-1, K^-1 being one solve with the
+ * polish factorization (regularized; the engine refines against its K). */
+static dqp_status apply_polish(void *user, double *x) {
+    dqp_ipm *w = user;
+    int64_t off = w->n + w->p;
+    double *t = w->pol_x;
+    memcpy(t, x, (size_t)off * sizeof *t);
+    for (int64_t k = 0; k < w->jn; k++)
+        t[w->n + polish_row(w, w->jrow[k])] = x[off + k] * w->jscale[k];
+    dqp_status st = dqp_kkt_solve_once(w->pol_kkt, t);
+    if (st != DQP_OK)
+        return st;
+    memcpy(x, t, (size_t)off * sizeof *x);
+    for (int64_t k = 0; k < w->jn; k++)
+        x[off + k] = t[w->n + polish_row(w, w->jrow[k])] * w->jscale[k];
+    return DQP_OK;
+}
+
+int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user) {
+    if (!w->pol_kkt)
+        return 0;
+    for (int64_t i = 0; i < w->mi; i++)
+        if ((polish_row(w, i) >= 0) != (w->cpos[i] >= 0))
+            return 0;
+    *apply = apply_polish;
+    *user = w;
+    return 1;
 }

@@ -185,6 +185,8 @@ dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
         w->jscale[k] = rowscale[i];
     }
     w->jn = nact;
+    if (dqp_ipm_polish_offer(w, apply, user))
+        return DQP_OK;
     double c = 0.0;
     dqp_status st = contraction(w, &c);
     if (st != DQP_OK)

@@ -3,6 +3,7 @@
  * factored path, finite differences and the adjoint identity; fallback to a
  * factorization for degenerate active sets; nothing stale after an update. */
 #include "diff/engine.h" /* refinement steps of the reduced KKT solve */
+#include "solvers/ipm_internal.h" /* which of ipm's factorizations was offered */
 #include "dqp.h"
 #include "runner.h"
 #include "diff_util.h"
@@ -122,9 +123,12 @@ static dqp_status set_problem(dqp_problem *p, const qp *t, qp_csc *s) {
     return dqp_problem_set(p, &data);
 }
 
-static void ipm_settings(dqp_settings *s, int normalize) {
+/* polish = 0: ipm keeps no polish factorization, so its last Newton
+ * matrix is what it offers. */
+static void ipm_settings(dqp_settings *s, int normalize, int polish) {
     dqp_settings_default(s);
     snprintf(s->qp_solver, sizeof s->qp_solver, "ipm");
+    snprintf(s->qp_solver_keywords, sizeof s->qp_solver_keywords, "polish=%d", polish);
     s->eps_abs = s->eps_rel = 1e-11;
     s->normalize_constraints = normalize;
 }
@@ -184,15 +188,17 @@ static double max_rel_diff(const double *a, const double *b, int64_t len) {
 }
 
 /* The reuse path is taken on a regular problem and gives the factored
- * path's derivatives (VJP with primal and dual seeds, JVP, Jacobian). */
-static void reuse_vs_factored(int normalize) {
+ * path's derivatives (VJP with primal and dual seeds, JVP, Jacobian), with
+ * ipm's last Newton factorization (polish = 0) or its polish's
+ * factorization of the same K (polish = 1). */
+static void reuse_vs_factored(int normalize, int polish) {
     unsigned seed = 11;
     qp t = make_qp(20, 3, 12, 5);
     qp_csc cs;
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
     dqp_settings s;
-    ipm_settings(&s, normalize);
+    ipm_settings(&s, normalize, polish);
     dqp_solver *h = NULL, *f = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
     CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
@@ -218,7 +224,7 @@ static void reuse_vs_factored(int normalize) {
 
     stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
     dqp_settings sf;
-    ipm_settings(&sf, normalize);
+    ipm_settings(&sf, normalize, polish);
     CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
     CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
     CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
@@ -244,6 +250,13 @@ static void reuse_vs_factored(int normalize) {
     CHECK(h->reusing); /* no fallback to a factorization happened */
     CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
     CHECK(ki.refine_steps <= 2);
+    /* which factorization served: the polish's one exactly when it is kept
+     * and its active set is the engine's J (loaded by the reuse hook) */
+    dqp_ipm *ipm = h->bself;
+    dqp_kkt_apply_fn fn = NULL;
+    void *user = NULL;
+    CHECK((ipm->pol_kkt != NULL) == polish);
+    CHECK_INT(dqp_ipm_polish_offer(ipm, &fn, &user), polish);
     CHECK(ki.residual <= 1e-13);
     CHECK_INT(vjp(f, w, v, u, &gf), DQP_OK);
     int64_t nP = dqp_problem_csc(p, 'P')->p[n], nA = dqp_problem_csc(p, 'A')->p[n],
@@ -291,8 +304,10 @@ static void reuse_vs_factored(int normalize) {
     free_qp(&t);
 }
 
-static void test_reuse_matches_factored(void) { reuse_vs_factored(0); }
-static void test_reuse_matches_factored_normalized(void) { reuse_vs_factored(1); }
+static void test_reuse_matches_factored(void) { reuse_vs_factored(0, 0); }
+static void test_reuse_matches_factored_normalized(void) { reuse_vs_factored(1, 0); }
+static void test_polish_reuse_matches_factored(void) { reuse_vs_factored(0, 1); }
+static void test_polish_reuse_matches_factored_normalized(void) { reuse_vs_factored(1, 1); }
 
 /* Central differences of w'z in q and d on the reuse path. */
 static void test_reuse_finite_differences(void) {
@@ -302,7 +317,7 @@ static void test_reuse_finite_differences(void) {
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
     dqp_settings s;
-    ipm_settings(&s, 0);
+    ipm_settings(&s, 0, 0);
     dqp_solver *h = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
     CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
@@ -356,7 +371,7 @@ static void test_reuse_rejected_when_degenerate(void) {
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
     dqp_settings s;
-    ipm_settings(&s, 0);
+    ipm_settings(&s, 0, 0);
     s.eps_abs = s.eps_rel = 1e-9;
     dqp_solver *h = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
@@ -383,7 +398,7 @@ static void test_reuse_after_update(void) {
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
     dqp_settings s;
-    ipm_settings(&s, 0);
+    ipm_settings(&s, 0, 0);
     s.warm_start_from_previous = 1;
     dqp_solver *h = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
@@ -396,7 +411,7 @@ static void test_reuse_after_update(void) {
     CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
     CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
     dqp_settings s2;
-    ipm_settings(&s2, 0);
+    ipm_settings(&s2, 0, 0);
     dqp_solver *fresh = NULL;
     CHECK_INT(dqp_solver_create(&fresh, &s2, NULL), DQP_OK);
     CHECK_INT(dqp_solver_solve(fresh, p), DQP_OK);
@@ -419,6 +434,8 @@ static void test_reuse_after_update(void) {
 int main(void) {
     RUN(test_reuse_matches_factored);
     RUN(test_reuse_matches_factored_normalized);
+    RUN(test_polish_reuse_matches_factored);
+    RUN(test_polish_reuse_matches_factored_normalized);
     RUN(test_reuse_finite_differences);
     RUN(test_reuse_rejected_when_degenerate);
     RUN(test_reuse_after_update);
