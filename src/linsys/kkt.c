@@ -174,6 +174,17 @@ static dqp_status check_inputs(int64_t n, int64_t m, const dqp_csc *H, const dqp
     return check_D(D, m, msg);
 }
 
+/* "auto" on large systems: the ldl analysis (needed anyway) counts the
+ * flops of its factorization; above KKT_MUMPS_FLOPS the multifrontal mumps
+ * (dense kernels, ~10x faster per flop, milliseconds of overhead per call)
+ * takes over. Measured on the Maros-Meszaros set (bench/maros_meszaros):
+ * mumps won only on the CVXQP*_L problems (~1e10 flops), ldl everywhere
+ * below ~1e9. Smaller systems are not estimated. */
+#define KKT_AUTO_ESTIMATE_NNZ 20000
+#define KKT_MUMPS_FLOPS 1e9
+
+static int is_auto(const char *name) { return !name || strcmp(name, "auto") == 0; }
+
 static dqp_status find_backend(const char *name, int64_t N, int64_t nnz,
                                const dqp_linsys_backend **out, dqp_message *msg) {
     const char *want = name ? name : "auto";
@@ -401,6 +412,15 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
         dqp_message bmsg = {{0}};
         st = dqp_symcache_analyze(dqp_symcache_current(), be, n, m, &S, &k->self,
                                   &k->symbolic_shared, &bmsg);
+        const dqp_linsys_backend *mumps = dqp_linsys_find("mumps");
+        if (st == DQP_OK && is_auto(backend) && strcmp(be->name, "ldl") == 0 &&
+            nnz >= KKT_AUTO_ESTIMATE_NNZ && mumps && dqp_ldl_flops(k->self) > KKT_MUMPS_FLOPS) {
+            be->destroy(k->self);
+            k->self = NULL;
+            k->be = mumps;
+            st = dqp_symcache_analyze(dqp_symcache_current(), mumps, n, m, &S, &k->self,
+                                      &k->symbolic_shared, &bmsg);
+        }
         if (st != DQP_OK) {
             k->self = NULL;
             dqp_kkt_destroy(k);

@@ -74,6 +74,9 @@ const dqp_linsys_backend *dqp_linsys_find(const char *name); /* NULL if unknown 
 /* The backend "auto" resolves to for a K of dimension N with nnz entries in
  * its upper triangle (rule chosen from bench/linsys measurements). */
 const char *dqp_linsys_auto(int64_t N, int64_t nnz_upper);
+/* Flops of the numeric factorization an analyzed "ldl" state will do
+ * (sum of squared column counts of L); dqp_kkt_create's "auto" uses it. */
+double dqp_ldl_flops(const void *ldl_state);
 
 /* ------------------------------------------------------------- KKT object */
 

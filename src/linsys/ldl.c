@@ -134,6 +134,14 @@ static dqp_status ldl_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
     return DQP_OK;
 }
 
+double dqp_ldl_flops(const void *self) {
+    const ldl_state *s = self;
+    double f = 0.0;
+    for (ss_int j = 0; j < s->N; j++)
+        f += (double)s->Lnz[j] * (double)s->Lnz[j];
+    return f;
+}
+
 static dqp_status ldl_factor(void *self, const double *Sx, double small_pivot_tol, int64_t *npos,
                              int64_t *nneg, int64_t *nsmall, dqp_message *msg) {
     ldl_state *s = self;

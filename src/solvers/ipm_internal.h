@@ -94,7 +94,6 @@ typedef struct dqp_ipm {
     double *kb, *kr;   /* refinement: copy of the right-hand side, residual (n + mr) */
     int64_t n_analyze; /* symbolic analyses done (1 after setup, unchanged by update) */
     int64_t n_factor;  /* numeric factorizations over the object's life */
-    double flops;      /* estimated flops per factorization (0: not estimated) */
     double *Wtf;       /* T/W + delta of the bounds at the last factorization */
     double rho_f, delta_f; /* rho and delta at the last factorization */
     int factor_ok;     /* the last factorization succeeded */

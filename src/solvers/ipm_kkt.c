@@ -17,12 +17,8 @@
  */
 #include "solvers/ipm_internal.h"
 
-#include <amd.h>
-#include <ldl.h>
 #include <math.h>
 #include <string.h>
-
-_Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t), "SuiteSparse_long is not 64-bit");
 
 /* Iterative refinement is adaptive (as in PIQP): a solve is refined only when
  * its relative residual ||r - K x|| / max(1, ||r||) exceeds IPM_REFINE_TRIGGER,
@@ -35,99 +31,6 @@ _Static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t), "SuiteSparse_long is
 #define IPM_REFINE_TRIGGER 1e-6
 #define IPM_REFINE_TOL 1e-13
 #define IPM_KKT_ACCEPT 1e-4
-
-/* Backend choice for "auto". A scalar up-looking LDL' (the "ldl" backend)
- * has the least overhead per factorization, which dominates on most
- * problems; a multifrontal factorization with dense kernels ("mumps") is
- * ~10x faster per flop but costs milliseconds per call. The switch point is
- * the flop count of the factorization, estimated from the AMD ordering and
- * the column counts of L (sum of squared column counts): measured on the
- * Maros-Meszaros set (bench/maros_meszaros), mumps won only on the CVXQP*_L
- * problems (~1e10 flops), ldl everywhere below ~1e9. */
-#define IPM_MUMPS_FLOPS 1e9
-
-/* Estimated flops of an LDL' factorization of K (pattern of the full
- * symmetric matrix assembled here) with an AMD ordering; -1 on failure. */
-static double factor_flops(const dqp_ipm *w) {
-    int64_t n = w->n, N = n + w->mr, nnzP = dqp_csc_nnz(w->Pu), nnzR = dqp_csc_nnz(w->R);
-    int64_t cap = 2 * (nnzP + nnzR) + N;
-    int64_t *Kp = dqp_calloc(N + 1, sizeof(int64_t)), *Ki = dqp_alloc(cap, sizeof(int64_t));
-    int64_t *P = dqp_alloc(N, sizeof(int64_t)), *Pinv = dqp_alloc(N, sizeof(int64_t));
-    int64_t *Lp = dqp_alloc(N + 1, sizeof(int64_t)), *Par = dqp_alloc(N, sizeof(int64_t));
-    int64_t *Lnz = dqp_alloc(N, sizeof(int64_t)), *Flag = dqp_alloc(N, sizeof(int64_t));
-    double flops = -1.0;
-    if (Kp && Ki && P && Pinv && Lp && Par && Lnz && Flag) {
-        const dqp_csc *U = w->Pu, *R = w->R;
-        /* counts: P (both triangles, diagonal once), R and R', diagonal of the (2,2) block */
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t k = U->p[j]; k < U->p[j + 1]; k++) {
-                Kp[j + 1]++;
-                if (U->i[k] != j)
-                    Kp[U->i[k] + 1]++;
-            }
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t k = R->p[j]; k < R->p[j + 1]; k++) {
-                Kp[j + 1]++;
-                Kp[n + R->i[k] + 1]++;
-            }
-        for (int64_t i = 0; i < w->mr; i++)
-            Kp[n + i + 1]++;
-        for (int64_t j = 0; j < N; j++)
-            Kp[j + 1] += Kp[j];
-        for (int64_t j = 0; j < N; j++)
-            Flag[j] = Kp[j];
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t k = U->p[j]; k < U->p[j + 1]; k++) {
-                int64_t i = U->i[k];
-                Ki[Flag[j]++] = i;
-                if (i != j)
-                    Ki[Flag[i]++] = j;
-            }
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t k = R->p[j]; k < R->p[j + 1]; k++) {
-                Ki[Flag[j]++] = n + R->i[k];
-                Ki[Flag[n + R->i[k]]++] = j;
-            }
-        for (int64_t i = 0; i < w->mr; i++)
-            Ki[Flag[n + i]++] = n + i;
-        double control[AMD_CONTROL], info[AMD_INFO];
-        amd_l_defaults(control);
-        SuiteSparse_long st = amd_l_order(N, (SuiteSparse_long *)Kp, (SuiteSparse_long *)Ki,
-                                          (SuiteSparse_long *)P, control, info);
-        if (st == AMD_OK || st == AMD_OK_BUT_JUMBLED) {
-            for (int64_t k = 0; k < N; k++)
-                Pinv[P[k]] = k;
-            ldl_l_symbolic(N, (SuiteSparse_long *)Kp, (SuiteSparse_long *)Ki,
-                           (SuiteSparse_long *)Lp, (SuiteSparse_long *)Par, (SuiteSparse_long *)Lnz,
-                           (SuiteSparse_long *)Flag, (SuiteSparse_long *)P,
-                           (SuiteSparse_long *)Pinv);
-            flops = 0.0;
-            for (int64_t j = 0; j < N; j++)
-                flops += (double)Lnz[j] * (double)Lnz[j];
-        }
-    }
-    dqp_free(Kp);
-    dqp_free(Ki);
-    dqp_free(P);
-    dqp_free(Pinv);
-    dqp_free(Lp);
-    dqp_free(Par);
-    dqp_free(Lnz);
-    dqp_free(Flag);
-    return flops;
-}
-
-/* The backend for "auto" (see IPM_MUMPS_FLOPS). Small systems skip the estimate. */
-static const char *choose_backend(dqp_ipm *w) {
-    const char *name = w->prm.lin_solver;
-    if (strcmp(name, "auto") != 0)
-        return name;
-    int64_t nnz = dqp_csc_nnz(w->Pu) + dqp_csc_nnz(w->R);
-    if (nnz < 20000 || !dqp_linsys_find("mumps"))
-        return "ldl";
-    w->flops = factor_flops(w);
-    return w->flops > IPM_MUMPS_FLOPS ? "mumps" : "ldl";
-}
 
 dqp_status dqp_ipm_kkt_create(dqp_ipm *w, dqp_message *msg) {
     dqp_kkt_options opt;
@@ -147,7 +50,7 @@ dqp_status dqp_ipm_kkt_create(dqp_ipm *w, dqp_message *msg) {
         w->Hx[w->Pu_diag[j]] += 1.0;
     for (int64_t i = 0; i < w->mr; i++)
         w->Dk[i] = 1.0;
-    dqp_status st = dqp_kkt_create(&w->kkt, choose_backend(w), w->n, w->mr, &H,
+    dqp_status st = dqp_kkt_create(&w->kkt, w->prm.lin_solver, w->n, w->mr, &H,
                                    w->mr > 0 ? &G : NULL, w->Dk, &opt, msg);
     if (st == DQP_OK)
         w->n_analyze++;

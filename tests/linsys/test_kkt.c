@@ -409,6 +409,52 @@ static void test_registry(void) {
     CHECK_INT(o.check_singular, 1);
 }
 
+/* "auto" on large systems estimates the factorization's flops from the ldl
+ * analysis: a sparse K with little fill stays with ldl, a K whose factor is
+ * dense (N = 1600: ~1.4e9 flops > 1e9) goes to mumps. Only the choice is
+ * checked here (no factorization). */
+static void test_auto_estimates_flops(void) {
+    int64_t n = 30000;
+    dqp_csc *T = dqp_csc_create(n, n, 2 * n - 1);
+    int64_t t = 0;
+    for (int64_t j = 0; j < n; j++) {
+        if (j > 0) {
+            T->i[t] = j - 1;
+            T->x[t++] = -1.0;
+        }
+        T->i[t] = j;
+        T->x[t++] = 4.0;
+        T->p[j + 1] = t;
+    }
+    dqp_kkt *k = NULL;
+    dqp_kkt_info info;
+    CHECK_INT(dqp_kkt_create(&k, "auto", n, 0, T, NULL, NULL, NULL, NULL), DQP_OK);
+    dqp_kkt_get_info(k, &info);
+    CHECK(info.backend && strcmp(info.backend, "ldl") == 0);
+    dqp_kkt_destroy(k);
+    dqp_csc_free(T);
+    n = 1600;
+    dqp_csc *D = dqp_csc_create(n, n, n * (n + 1) / 2);
+    t = 0;
+    for (int64_t j = 0; j < n; j++) {
+        for (int64_t i = 0; i <= j; i++) {
+            D->i[t] = i;
+            D->x[t++] = i == j ? (double)n : 1.0 / (double)(1 + i + j);
+        }
+        D->p[j + 1] = t;
+    }
+    CHECK_INT(dqp_kkt_create(&k, "auto", n, 0, D, NULL, NULL, NULL, NULL), DQP_OK);
+    dqp_kkt_get_info(k, &info);
+    CHECK(info.backend && strcmp(info.backend, "mumps") == 0);
+    dqp_kkt_destroy(k);
+    /* an explicit name is never overridden */
+    CHECK_INT(dqp_kkt_create(&k, "ldl", n, 0, D, NULL, NULL, NULL, NULL), DQP_OK);
+    dqp_kkt_get_info(k, &info);
+    CHECK(info.backend && strcmp(info.backend, "ldl") == 0);
+    dqp_kkt_destroy(k);
+    dqp_csc_free(D);
+}
+
 static void test_definite(void) {
     fixture f = fx_definite();
     double r[5] = {1, -2, 3, 0.5, 7};
@@ -1085,6 +1131,7 @@ static void test_external_approximate_inverse(void) {
 
 int main(void) {
     RUN(test_registry);
+    RUN(test_auto_estimates_flops);
     RUN(test_external_approximate_inverse);
     RUN(test_definite);
     RUN(test_quasidefinite);
