@@ -391,14 +391,14 @@ static void test_reuse_rejected_when_degenerate(void) {
 
 /* New values through the same handle (backend update, warm start): the
  * reused factorization belongs to the new solve, not the old one. */
-static void test_reuse_after_update(void) {
+static void reuse_after_update(int polish) {
     unsigned seed = 19;
     qp t = make_qp(20, 3, 12, 5);
     qp_csc cs;
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
     dqp_settings s;
-    ipm_settings(&s, 0, 0);
+    ipm_settings(&s, 0, polish);
     s.warm_start_from_previous = 1;
     dqp_solver *h = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
@@ -409,9 +409,10 @@ static void test_reuse_after_update(void) {
         t.P[k] *= 1.1;
     CHECK_INT(set_problem(p, &t, &cs), DQP_OK);
     CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK((((dqp_ipm *)h->bself)->pol_kkt != NULL) == polish); /* the new solve's own */
     CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
     dqp_settings s2;
-    ipm_settings(&s2, 0, 0);
+    ipm_settings(&s2, 0, polish);
     dqp_solver *fresh = NULL;
     CHECK_INT(dqp_solver_create(&fresh, &s2, NULL), DQP_OK);
     CHECK_INT(dqp_solver_solve(fresh, p), DQP_OK);
@@ -429,6 +430,11 @@ static void test_reuse_after_update(void) {
     dqp_solver_destroy(fresh);
     dqp_problem_destroy(p);
     free_qp(&t);
+}
+
+static void test_reuse_after_update(void) {
+    reuse_after_update(0);
+    reuse_after_update(1);
 }
 
 int main(void) {

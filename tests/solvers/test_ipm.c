@@ -618,6 +618,19 @@ static void test_polish(void) {
     dqp_message msg = {{0}};
     CHECK_INT(dqp_backend_ipm.setup(&self, prob, &s, &msg), DQP_ERR_VALUE);
     CHECK_STR_CONTAINS(msg.text, "polish");
+    /* the accepted polish's factorization is kept for the engine, and
+     * dropped by an update (its K is stale) */
+    s.qp_solver_keywords[0] = '\0';
+    CHECK_INT(dqp_backend_ipm.setup(&self, prob, &s, &msg), DQP_OK);
+    CHECK_INT(dqp_backend_ipm.solve(self, &r.out, &msg), DQP_OK);
+    dqp_ipm *w = self;
+    CHECK(w->pol_kkt != NULL);
+    CHECK_INT(dqp_backend_ipm.update(self, prob, &msg), DQP_OK);
+    CHECK(w->pol_kkt == NULL);
+    dqp_kkt_apply_fn fn = NULL;
+    void *user = NULL;
+    CHECK_INT(dqp_ipm_kkt_reuse(self, NULL, 0, NULL, &fn, &user), DQP_ERR_NOT_READY);
+    dqp_backend_ipm.destroy(self);
     result_free(&r);
     result_free(&r0);
     dqp_problem_destroy(prob);
