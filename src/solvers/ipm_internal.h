@@ -180,6 +180,8 @@ int dqp_ipm_start(dqp_ipm *w);
 
 /* ipm_resid.c: residuals, termination, infeasibility certificates. */
 void dqp_ipm_residuals(dqp_ipm *w);
+/* The same for an unscaled point: z, y = duals of R's rows, yb = bound duals. */
+void dqp_ipm_residuals_at(dqp_ipm *w, const double *z, const double *y, const double *yb);
 int dqp_ipm_converged(dqp_ipm *w);
 int dqp_ipm_primal_infeasible(dqp_ipm *w);
 int dqp_ipm_dual_infeasible(dqp_ipm *w);

@@ -15,10 +15,13 @@
  *     [C_J 0 0   ] [mu ]   [d_J]
  *
  * with the KKT layer (regularized factorization and iterative refinement
- * against K itself). The result is accepted only when it satisfies the
- * optimality conditions to the same tolerances as the interior-point point:
- * primal residual (all rows, J or not), dual residual and mu_J >= 0 - it is
- * then optimal, and exact up to the conditioning of K, not of the barrier.
+ * against K itself). The result is accepted only when it passes the
+ * interior-point termination test (primal residual on all rows, J or not,
+ * dual residual, gap; dqp_ipm_residuals_at) with mu_J >= 0: it is then
+ * optimal, and exact up to the conditioning of K, not of the barrier. An
+ * accepted polish's factorization is kept: when the engine finds the same
+ * active set, it is the factorization of the engine's reduced KKT
+ * (dqp_ipm_polish_offer, through the kkt_reuse hook).
  * Otherwise (J wrong, K singular: dependent active rows, P singular on
  * null([A; C_J]), or more active rows than variables) the interior-point
  * point is kept. */
@@ -40,7 +43,6 @@ typedef struct polish_work {
     int64_t *bpos;  /* bound -> row of G, -1 outside J (nb) */
     dqp_csc *G;     /* [A; G_J; bounds_J] (rows x n) */
     double *x;      /* right-hand side, then [z; lam; mu_J] (n + rows) */
-    double *r;      /* residual work (max(n, mr)) */
     double *y;      /* duals of R's rows, unscaled (mr) */
     dqp_kkt *kkt;
 } polish_work;
@@ -50,7 +52,6 @@ static void work_free(polish_work *pw) {
     dqp_free(pw->bpos);
     dqp_csc_free(pw->G);
     dqp_free(pw->x);
-    dqp_free(pw->r);
     dqp_free(pw->y);
     dqp_kkt_destroy(pw->kkt);
 }
@@ -103,45 +104,21 @@ static dqp_csc *build_rows(const dqp_ipm *w, const polish_work *pw, int64_t rows
     return G;
 }
 
-/* Optimality of the candidate (z, y = duals of R's rows, mub = bound
- * duals) to the interior-point tolerances, on the unscaled data. */
-static int acceptable(const dqp_ipm *w, const double *z, const double *y, const double *mub,
-                      double *r) {
-    int64_t n = w->n, p = w->p, mr = w->mr;
+/* Optimality of the candidate (z, y = duals of R's rows, mub = bound duals)
+ * to the interior-point tolerances, on the unscaled data: multipliers of
+ * inequalities >= 0 (up to the tolerance; clipped after), and the
+ * residuals and gap of the termination test. */
+static int acceptable(dqp_ipm *w, const double *z, const double *y, const double *mub) {
     double eps_a = w->eps_abs, eps_r = w->eps_rel;
-    /* multipliers of inequalities: >= 0 up to the tolerance (clipped after) */
-    double ymax = fmax(amax(y + p, mr - p), amax(mub, w->nb));
-    for (int64_t i = p; i < mr; i++)
+    double ymax = fmax(amax(y + w->p, w->mr - w->p), amax(mub, w->nb));
+    for (int64_t i = w->p; i < w->mr; i++)
         if (y[i] < -(eps_a + eps_r * ymax))
             return 0;
     for (int64_t k = 0; k < w->nb; k++)
         if (mub[k] < -(eps_a + eps_r * ymax))
             return 0;
-    /* primal: R z against [b; h], bounds */
-    dqp_ipm_mv(w->R, w->R->x, z, r);
-    double pres = 0.0, pscale = 0.0;
-    for (int64_t i = 0; i < mr; i++) {
-        double v = r[i] - w->rhs0[i];
-        pres = fmax(pres, i < p ? fabs(v) : fmax(v, 0.0));
-        pscale = fmax(pscale, fmax(fabs(r[i]), fabs(w->rhs0[i])));
-    }
-    for (int64_t k = 0; k < w->nb; k++) {
-        double cz = w->b_coef[k] * z[w->b_var[k]];
-        pres = fmax(pres, fmax(cz - w->b_rhs[k], 0.0));
-        pscale = fmax(pscale, fmax(fabs(cz), fabs(w->b_rhs[k])));
-    }
-    if (!(pres <= eps_a + eps_r * pscale))
-        return 0;
-    /* dual: P z + q + R' y + bounds' mub */
-    double *pz = r, *ry = r + n;
-    dqp_ipm_sym_mv(w->Pu, w->Pu->x, z, pz);
-    dqp_ipm_mtv(w->R, w->R->x, y, ry);
-    double dscale = fmax(amax(pz, n), fmax(amax(w->q0, n), amax(ry, n)));
-    for (int64_t j = 0; j < n; j++)
-        pz[j] += w->q0[j] + ry[j];
-    for (int64_t k = 0; k < w->nb; k++)
-        pz[w->b_var[k]] += w->b_coef[k] * mub[k];
-    return amax(pz, n) <= eps_a + eps_r * dscale;
+    dqp_ipm_residuals_at(w, z, y, mub);
+    return dqp_ipm_converged(w);
 }
 
 /* K is singular when the active rows are more than the variables (they are
@@ -181,9 +158,8 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         goto done;
     int64_t N = n + rows;
     pw.x = dqp_alloc(DQP_MAX(N, 1), sizeof *pw.x);
-    pw.r = dqp_alloc(DQP_MAX(2 * n + mr, 1), sizeof *pw.r);
     pw.y = dqp_alloc(DQP_MAX(mr + nb, 1), sizeof *pw.y);
-    if (!pw.x || !pw.r || !pw.y || !(pw.G = build_rows(w, &pw, rows)))
+    if (!pw.x || !pw.y || !(pw.G = build_rows(w, &pw, rows)))
         goto nomem;
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
@@ -216,7 +192,7 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         y[i] = pw.rpos[i] >= 0 ? pw.x[n + pw.rpos[i]] : 0.0;
     for (int64_t k = 0; k < nb; k++)
         mub[k] = pw.bpos[k] >= 0 ? pw.x[n + pw.bpos[k]] : 0.0;
-    if (!acceptable(w, pw.x, y, mub, pw.r))
+    if (!acceptable(w, pw.x, y, mub))
         goto done;
     memcpy(z, pw.x, (size_t)n * sizeof *z);
     memcpy(lam, y, (size_t)p * sizeof *lam);

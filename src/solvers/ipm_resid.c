@@ -89,12 +89,8 @@ static void unscaled_duals(dqp_ipm *w, const double *yz, const double *wv) {
         w->wb[k] = wv[k] * ics / (fabs(w->b_coef[k]) * w->Dx[w->b_var[k]]);
 }
 
-void dqp_ipm_residuals(dqp_ipm *w) {
+void dqp_ipm_residuals_at(dqp_ipm *w, const double *z, const double *y, const double *yb) {
     int64_t n = w->n, p = w->p, mr = w->mr;
-    double *z = w->zu;
-    for (int64_t j = 0; j < n; j++)
-        z[j] = w->Dx[j] * w->x[j];
-    unscaled_duals(w, w->yz, w->w);
     /* primal */
     double pres = 0.0, psc = 0.0;
     dqp_ipm_mv(w->R, w->R->x, z, w->wr);
@@ -111,9 +107,9 @@ void dqp_ipm_residuals(dqp_ipm *w) {
     /* dual */
     double *pz = w->wn, *ru = w->wn2;
     dqp_ipm_sym_mv(w->Pu, w->Pu->x, z, pz);
-    dqp_ipm_mtv(w->R, w->R->x, w->wu, ru);
+    dqp_ipm_mtv(w->R, w->R->x, y, ru);
     for (int64_t k = 0; k < w->nb; k++)
-        ru[w->b_var[k]] += w->b_coef[k] * w->wb[k];
+        ru[w->b_var[k]] += w->b_coef[k] * yb[k];
     double dres = 0.0, dsc = 0.0;
     for (int64_t j = 0; j < n; j++) {
         dres = DQP_MAX(dres, fabs(pz[j] + w->q0[j] + ru[j]));
@@ -121,13 +117,20 @@ void dqp_ipm_residuals(dqp_ipm *w) {
     }
     /* gap */
     double zpz = dqp_ipm_dot(z, pz, n), qz = dqp_ipm_dot(w->q0, z, n);
-    double bd = dqp_ipm_dot(w->rhs0, w->wu, mr) + dqp_ipm_dot(w->b_rhs, w->wb, w->nb);
+    double bd = dqp_ipm_dot(w->rhs0, y, mr) + dqp_ipm_dot(w->b_rhs, yb, w->nb);
     w->pres = pres;
     w->pres_scale = psc;
     w->dres = dres;
     w->dres_scale = dsc;
     w->gap = fabs(zpz + qz + bd);
     w->gap_scale = DQP_MAX(fabs(zpz), DQP_MAX(fabs(qz), fabs(bd)));
+}
+
+void dqp_ipm_residuals(dqp_ipm *w) {
+    for (int64_t j = 0; j < w->n; j++)
+        w->zu[j] = w->Dx[j] * w->x[j];
+    unscaled_duals(w, w->yz, w->w);
+    dqp_ipm_residuals_at(w, w->zu, w->wu, w->wb);
 }
 
 int dqp_ipm_converged(dqp_ipm *w) {
