@@ -18,24 +18,16 @@
  * against K itself). The result is accepted only when it passes the
  * interior-point termination test (primal residual on all rows, J or not,
  * dual residual, gap; dqp_ipm_residuals_at) with mu_J >= 0: it is then
- * optimal, and exact up to the conditioning of K, not of the barrier. An
- * accepted polish's factorization is kept: when the engine finds the same
- * active set, it is the factorization of the engine's reduced KKT
- * (dqp_ipm_polish_offer, through the kkt_reuse hook).
+ * optimal, and exact up to the conditioning of K, not of the barrier.
  * Otherwise (J wrong, K singular: dependent active rows, P singular on
  * null([A; C_J]), or more active rows than variables) the interior-point
- * point is kept. */
+ * point is kept. An accepted polish's factorization is kept too: when the
+ * engine finds the same active set, it is the factorization of the
+ * engine's reduced KKT (dqp_ipm_polish_offer, through the kkt_reuse hook). */
 #include "solvers/ipm_internal.h"
 
 #include <math.h>
 #include <string.h>
-
-static double amax(const double *x, int64_t len) {
-    double m = 0.0;
-    for (int64_t k = 0; k < len; k++)
-        m = fmax(m, fabs(x[k]));
-    return m;
-}
 
 /* Work arrays of one polish attempt (freed together). */
 typedef struct polish_work {
@@ -110,7 +102,7 @@ static dqp_csc *build_rows(const dqp_ipm *w, const polish_work *pw, int64_t rows
  * residuals and gap of the termination test. */
 static int acceptable(dqp_ipm *w, const double *z, const double *y, const double *mub) {
     double eps_a = w->eps_abs, eps_r = w->eps_rel;
-    double ymax = fmax(amax(y + w->p, w->mr - w->p), amax(mub, w->nb));
+    double ymax = fmax(dqp_ipm_norm_inf(y + w->p, w->mr - w->p), dqp_ipm_norm_inf(mub, w->nb));
     for (int64_t i = w->p; i < w->mr; i++)
         if (y[i] < -(eps_a + eps_r * ymax))
             return 0;
