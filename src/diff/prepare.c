@@ -211,40 +211,56 @@ static dqp_status ls_duals(dqp_solver *h, double *y) {
  * of its norm counts (see dqp_kkt_info.null_primal). */
 #define NULL_SHARE 0.1
 
+/* Flags from the block shares of a near-null vector of K = [H G'; G 0]:
+ * its null vectors are (u, 0) with Hu = Gu = 0 or (0, y) with G'y = 0, so
+ * the share in each block tells which kind of null space K has (both flags
+ * when both show). */
+static void classify_null(dqp_solver *h, double primal, double dual) {
+    unsigned kind = 0;
+    if (dual >= NULL_SHARE)
+        kind |= DQP_DIFF_LICQ;
+    if (primal >= NULL_SHARE)
+        kind |= DQP_DIFF_SINGULAR_HESSIAN;
+    h->info.derivative_status |= kind ? kind : DQP_DIFF_LICQ;
+}
+
+/* 1 when the forward solver has found K_J singular itself (solver.h,
+ * kkt_singular), with the shares of its near-null vector. */
+static int known_singular(dqp_solver *h, double shares[2]) {
+    const dqp_qp_backend *be = h->backend;
+    return !h->cb && be && be->kkt_singular && h->bself &&
+           h->info.qp_status == DQP_QP_SOLVED &&
+           be->kkt_singular(h->bself, h->active, h->nact, shares);
+}
+
 /* Factor the reduced KKT; when it is singular, factor it in least-norm mode
  * and classify: dependent active rows (LICQ) or P singular on null(G).
- * More rows than variables make G rank-deficient for sure (method.md §6):
- * the least-norm factorization is then the only one. Otherwise the
- * singularity test's near-null vector w classifies: null vectors of
- * [H G'; G 0] are (u, 0) with Hu = Gu = 0 or (0, y) with G'y = 0, so the
- * share of w in each block tells which kind of null space K has (both
- * flags when both show). */
+ * The least-norm factorization is the only one when singularity is known
+ * beforehand: more rows than variables make G rank-deficient for sure
+ * (method.md §6), or the forward solver found this K singular. Otherwise
+ * the singularity test's near-null vector classifies. */
 static dqp_status factor_reduced(dqp_solver *h) {
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     dqp_message msg = {{0}};
-    int dependent = h->G->m > h->n;
-    opt.least_norm = dependent;
+    double shares[2] = {0.0, 1.0}; /* more rows than variables: dependent rows */
+    int known = h->G->m > h->n || known_singular(h, shares);
+    opt.least_norm = known;
     dqp_status st = dqp_kkt_create(&h->kkt, h->s.lin_solver, h->n, h->G->m, h->H, h->G, NULL,
                                    &opt, &msg);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
     st = dqp_kkt_factor(h->kkt);
-    if (dependent && st == DQP_OK)
-        h->info.derivative_status |= DQP_DIFF_LICQ;
-    if (dependent || st != DQP_ERR_SINGULAR) {
+    if (known && st == DQP_OK)
+        classify_null(h, shares[0], shares[1]);
+    if (known || st != DQP_ERR_SINGULAR) {
         if (st != DQP_OK)
             dqp_solver_fail(h, st, "reduced KKT factorization: %s", dqp_kkt_last_error(h->kkt));
         return st;
     }
     dqp_kkt_info ki;
     dqp_kkt_get_info(h->kkt, &ki);
-    unsigned kind = 0;
-    if (ki.null_dual >= NULL_SHARE)
-        kind |= DQP_DIFF_LICQ;
-    if (ki.null_primal >= NULL_SHARE)
-        kind |= DQP_DIFF_SINGULAR_HESSIAN;
-    h->info.derivative_status |= kind ? kind : DQP_DIFF_LICQ;
+    classify_null(h, ki.null_primal, ki.null_dual);
     dqp_kkt_set_least_norm(h->kkt, 1);
     st = dqp_kkt_factor(h->kkt);
     if (st != DQP_OK)

@@ -1081,4 +1081,5 @@ const dqp_qp_backend dqp_backend_admm = {
     admm_warm_start,
     admm_solve,
     admm_destroy,
+    NULL,
     NULL};

@@ -351,6 +351,7 @@ const dqp_qp_backend dqp_backend_clp = {
     NULL, /* no warm start */
     clp_solve,
     clp_destroy,
+    NULL,
     NULL};
 
 #else

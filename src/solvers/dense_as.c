@@ -891,4 +891,5 @@ const dqp_qp_backend dqp_backend_dense_as = {
     das_warm_start,
     das_solve,
     das_destroy,
+    NULL,
     NULL};

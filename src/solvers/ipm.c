@@ -290,4 +290,5 @@ const dqp_qp_backend dqp_backend_ipm = {
     ipm_warm_start,
     ipm_solve,
     ipm_destroy,
-    dqp_ipm_kkt_reuse};
+    dqp_ipm_kkt_reuse,
+    dqp_ipm_kkt_singular};

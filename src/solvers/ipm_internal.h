@@ -111,6 +111,8 @@ typedef struct dqp_ipm {
     int64_t *pol_rpos; /* row of R -> its row, -1 outside (mr) */
     int64_t *pol_bpos; /* bound -> its row, -1 outside (nb) */
     double *pol_x;     /* work, n + its rows */
+    int pol_singular;  /* the polish found K on its active set singular (no pol_kkt) */
+    double pol_null[2]; /* then: the shares of its near-null vector (primal, dual) */
 
     /* ---- iterates (scaled) */
     double *x, *yz, *s, *w, *t;
@@ -199,6 +201,8 @@ void dqp_ipm_polish_release(dqp_ipm *w);
 /* After dqp_ipm_kkt_reuse has loaded the engine's J (cpos, jrow, jscale):
  * offer the polish factorization when its active set is exactly J. */
 int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user);
+/* The kkt_singular hook (solver.h): the polish's finding for the engine's J. */
+int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]);
 
 /* Small vector kernels (ipm_resid.c). */
 double dqp_ipm_norm_inf(const double *v, int64_t len);

@@ -163,6 +163,17 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
                         pw.G, NULL, &opt, &kmsg);
     if (st == DQP_OK)
         st = dqp_kkt_factor(pw.kkt);
+    if (st == DQP_ERR_SINGULAR) {
+        /* no polish; the finding and its active set are kept for the
+         * engine (dqp_ipm_kkt_singular): it spares it the same test */
+        dqp_kkt_get_info(pw.kkt, &ki);
+        w->pol_singular = 1;
+        w->pol_null[0] = ki.null_primal;
+        w->pol_null[1] = ki.null_dual;
+        w->pol_rpos = pw.rpos;
+        w->pol_bpos = pw.bpos;
+        pw.rpos = pw.bpos = NULL;
+    }
     if (st != DQP_OK) {
         st = soft(st);
         goto done;
@@ -220,6 +231,7 @@ void dqp_ipm_polish_release(dqp_ipm *w) {
     w->pol_kkt = NULL;
     w->pol_rpos = w->pol_bpos = NULL;
     w->pol_x = NULL;
+    w->pol_singular = 0;
 }
 
 /* Row of the polish system holding row i of C, -1 outside its active set. */
@@ -247,13 +259,37 @@ static dqp_status apply_polish(void *user, double *x) {
     return DQP_OK;
 }
 
-int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user) {
-    if (!w->pol_kkt)
-        return 0;
+/* The polish's active set is J (w->cpos, loaded from the engine's J). */
+static int same_rows(const dqp_ipm *w) {
     for (int64_t i = 0; i < w->mi; i++)
         if ((polish_row(w, i) >= 0) != (w->cpos[i] >= 0))
             return 0;
+    return 1;
+}
+
+int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user) {
+    if (!w->pol_kkt || !same_rows(w))
+        return 0;
     *apply = apply_polish;
     *user = w;
+    return 1;
+}
+
+int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]) {
+    dqp_ipm *w = self;
+    if (!w || !w->reuse_ok || !w->pol_singular || nact < 0 || nact > w->mi ||
+        (nact > 0 && !active) || !shares)
+        return 0;
+    for (int64_t i = 0; i < w->mi; i++)
+        w->cpos[i] = -1;
+    for (int64_t k = 0; k < nact; k++) {
+        if (active[k] < 0 || active[k] >= w->mi || w->cpos[active[k]] >= 0)
+            return 0;
+        w->cpos[active[k]] = k;
+    }
+    if (!same_rows(w))
+        return 0;
+    shares[0] = w->pol_null[0];
+    shares[1] = w->pol_null[1];
     return 1;
 }

@@ -908,6 +908,7 @@ const dqp_qp_backend dqp_backend_ipopt = {
     ipo_warm_start,
     ipo_solve,
     ipo_destroy,
+    NULL,
     NULL};
 
 #else

@@ -66,6 +66,13 @@ typedef struct dqp_qp_backend {
      * Valid until the next call of any other function of this table. */
     dqp_status (*kkt_reuse)(void *self, const int64_t *active, int64_t nact,
                             const double *rowscale, dqp_kkt_apply_fn *apply, void **user);
+    /* Optional (NULL: no information). Right after a solve that returned
+     * DQP_QP_SOLVED: 1 when the solver has itself found K_J (as in
+     * kkt_reuse; row scaling does not matter) numerically singular, with
+     * shares[0], shares[1] the block shares of its near-null vector (see
+     * dqp_kkt_info.null_primal, null_dual); 0 when it does not know. The
+     * engine then factors K_J once, in least-norm mode. */
+    int (*kkt_singular)(void *self, const int64_t *active, int64_t nact, double shares[2]);
 } dqp_qp_backend;
 
 /* Registry of the forward solvers compiled in. */

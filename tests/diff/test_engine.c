@@ -1,5 +1,7 @@
 /* test_engine.c - the differentiation engine: exact values, finite
  * differences, adjoint identity, value-function identities, degenerate cases. */
+#include "diff/engine.h"        /* the handle's active set and backend state */
+#include "solvers/ipm_internal.h" /* the polish's finding on a singular K */
 #include "dqp.h"
 #include "runner.h"
 #include "diff_util.h"
@@ -378,6 +380,14 @@ static void test_licq_classified_by_null_vector(void) {
         CHECK_NEAR(dqp_solver_z(h)[2], 2.0, 1e-7);
         CHECK(info->derivative_status & DQP_DIFF_LICQ);
         CHECK(!(info->derivative_status & DQP_DIFF_SINGULAR_HESSIAN));
+        if (k == 1) {
+            /* ipm's polish found this K singular on the same J: the engine
+             * took its finding (solver.h, kkt_singular) instead of testing */
+            double shares[2];
+            CHECK(((dqp_ipm *)h->bself)->pol_singular);
+            CHECK_INT(dqp_ipm_kkt_singular(h->bself, h->active, h->nact, shares), 1);
+            CHECK(shares[1] > 0.99 && shares[0] < 1e-6);
+        }
         double gz[3] = {1, 0, 0}, dq[3], dd[2];
         dqp_grad g = {.dq = dq, .dd = dd};
         CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
