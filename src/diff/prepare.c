@@ -439,10 +439,13 @@ static dqp_status recover_duals(dqp_solver *h) {
 /* Refinement limits with the forward solver's factorization: it has passed
  * the solver's test (contraction <= 0.1 per step), so a solve that has not
  * converged after REUSE_MAX_REFINE steps, or stalls above REUSE_TOL_ACCEPT,
- * is handed to a factorization of K instead (dqp_engine_kkt_solve) rather
- * than accepted with fewer digits than the factored path gives. */
+ * is handed to a factorization of K instead (dqp_engine_kkt_solve). The
+ * factored path accepts a stall up to tol_accept = 1e-8; 1e-10 is stricter,
+ * and above the ~1e-12 where refinement stalls on ill-conditioned K with
+ * any factorization (CONT-050: 1.1e-12 with ipm's polish factorization of
+ * K itself, where 1e-12 sent it to a second factorization for nothing). */
 #define REUSE_MAX_REFINE 12
-#define REUSE_TOL_ACCEPT 1e-12
+#define REUSE_TOL_ACCEPT 1e-10
 
 /* The reduced KKT solved with the forward solver's last Newton
  * factorization (solver.h, kkt_reuse), when the solver offers one that
