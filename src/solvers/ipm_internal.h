@@ -174,6 +174,9 @@ int dqp_ipm_kkt_direction(dqp_ipm *w);
 int dqp_ipm_kkt_solve(dqp_ipm *w, double *x);
 
 /* ipm_reuse.c: the backend's kkt_reuse (solver.h). */
+/* Load the engine's J (cpos, jrow, jscale, jn; rowscale NULL: all 1). */
+dqp_status dqp_ipm_load_j(dqp_ipm *w, const int64_t *active, int64_t nact,
+                          const double *rowscale);
 dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
                              const double *rowscale, dqp_kkt_apply_fn *apply, void **user);
 

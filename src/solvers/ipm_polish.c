@@ -277,17 +277,8 @@ int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user) {
 
 int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]) {
     dqp_ipm *w = self;
-    if (!w || !w->reuse_ok || !w->pol_singular || nact < 0 || nact > w->mi ||
-        (nact > 0 && !active) || !shares)
-        return 0;
-    for (int64_t i = 0; i < w->mi; i++)
-        w->cpos[i] = -1;
-    for (int64_t k = 0; k < nact; k++) {
-        if (active[k] < 0 || active[k] >= w->mi || w->cpos[active[k]] >= 0)
-            return 0;
-        w->cpos[active[k]] = k;
-    }
-    if (!same_rows(w))
+    if (!w || !w->reuse_ok || !w->pol_singular || (nact > 0 && !active) || !shares ||
+        dqp_ipm_load_j(w, active, nact, NULL) != DQP_OK || !same_rows(w))
         return 0;
     shares[0] = w->pol_null[0];
     shares[1] = w->pol_null[1];

@@ -164,6 +164,27 @@ static dqp_status contraction(dqp_ipm *w, double *out) {
     return DQP_OK;
 }
 
+dqp_status dqp_ipm_load_j(dqp_ipm *w, const int64_t *active, int64_t nact,
+                          const double *rowscale) {
+    if (nact < 0 || nact > w->mi || w->p != w->me)
+        return DQP_ERR_DIMENSION;
+    for (int64_t i = 0; i < w->mi; i++)
+        w->cpos[i] = -1;
+    for (int64_t k = 0; k < nact; k++) {
+        int64_t i = active[k];
+        if (i < 0 || i >= w->mi || w->cpos[i] >= 0)
+            return DQP_ERR_VALUE;
+        double sc = rowscale ? rowscale[i] : 1.0;
+        if (!(sc > 0) || !isfinite(sc))
+            return DQP_ERR_VALUE;
+        w->cpos[i] = k;
+        w->jrow[k] = i;
+        w->jscale[k] = sc;
+    }
+    w->jn = nact;
+    return DQP_OK;
+}
+
 dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
                              const double *rowscale, dqp_kkt_apply_fn *apply, void **user) {
     dqp_ipm *w = self;
@@ -171,25 +192,13 @@ dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
         return DQP_ERR_NULL;
     if (!w->reuse_ok)
         return DQP_ERR_NOT_READY;
-    if (nact < 0 || nact > w->mi || w->p != w->me)
-        return DQP_ERR_DIMENSION;
-    for (int64_t i = 0; i < w->mi; i++)
-        w->cpos[i] = -1;
-    for (int64_t k = 0; k < nact; k++) {
-        int64_t i = active[k];
-        if (i < 0 || i >= w->mi || w->cpos[i] >= 0 || !(rowscale[i] > 0) ||
-            !isfinite(rowscale[i]))
-            return DQP_ERR_VALUE;
-        w->cpos[i] = k;
-        w->jrow[k] = i;
-        w->jscale[k] = rowscale[i];
-    }
-    w->jn = nact;
+    dqp_status st = dqp_ipm_load_j(w, active, nact, rowscale);
+    if (st != DQP_OK)
+        return st;
     if (dqp_ipm_polish_offer(w, apply, user))
         return DQP_OK;
     double c = 0.0;
-    dqp_status st = contraction(w, &c);
-    if (st != DQP_OK)
+    if ((st = contraction(w, &c)) != DQP_OK)
         return st;
     if (!(c <= IPM_REUSE_THRESHOLD))
         return DQP_ERR_SINGULAR;
