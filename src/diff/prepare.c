@@ -233,21 +233,68 @@ static int known_singular(dqp_solver *h, double shares[2]) {
            be->kkt_singular(h->bself, h->active, h->nact, shares);
 }
 
+/* The forward solver's elimination order for K_J (solver.h, kkt_order) in
+ * *order (the caller frees it), or NULL when it offers none: the linear
+ * solver then orders K_J itself. An error only for out-of-memory. */
+static dqp_status forward_order(dqp_solver *h, int64_t **order) {
+    const dqp_qp_backend *be = h->backend;
+    *order = NULL;
+    if (h->cb || !be || !be->kkt_order || !h->bself)
+        return DQP_OK;
+    int64_t N = h->n + h->G->m;
+    int64_t *o = dqp_alloc(DQP_MAX(N, 1), sizeof *o);
+    dqp_status st = o ? be->kkt_order(h->bself, h->active, h->nact, o) : DQP_ERR_NOMEM;
+    if (st == DQP_OK) {
+        *order = o;
+        return DQP_OK;
+    }
+    dqp_free(o);
+    return st == DQP_ERR_NOMEM ? dqp_solver_fail(h, st, "reduced KKT order: out of memory")
+                               : DQP_OK;
+}
+
+/* 1 when P is singular on null(G) for certain: rank(P) is at most the
+ * number of nonzero diagonal entries (P is PSD: a zero diagonal entry has a
+ * zero row and column) and dim null(G) >= n - rows, so null(P) and null(G)
+ * meet when n > rows + that count. */
+static int hessian_singular_by_count(const dqp_solver *h) {
+    const dqp_csc *H = h->H;
+    int64_t diag = 0;
+    for (int64_t j = 0; j < H->n; j++)
+        for (int64_t k = H->p[j]; k < H->p[j + 1]; k++)
+            diag += H->i[k] == j && H->x[k] != 0.0;
+    return h->n > h->G->m + diag;
+}
+
 /* Factor the reduced KKT; when it is singular, factor it in least-norm mode
  * and classify: dependent active rows (LICQ) or P singular on null(G).
  * The least-norm factorization is the only one when singularity is known
  * beforehand: more rows than variables make G rank-deficient for sure
- * (method.md §6), or the forward solver found this K singular. Otherwise
- * the singularity test's near-null vector classifies. */
+ * (method.md §6), too few rows and nonzero diagonal entries of P make P
+ * singular on null(G), or the forward solver found this K singular.
+ * Otherwise the singularity test's near-null vector classifies. (A K known
+ * singular by counting is flagged by that count alone: the other kind of
+ * degeneracy is not looked for.) */
 static dqp_status factor_reduced(dqp_solver *h) {
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     dqp_message msg = {{0}};
     double shares[2] = {0.0, 1.0}; /* more rows than variables: dependent rows */
-    int known = h->G->m > h->n || known_singular(h, shares);
+    int known = h->G->m > h->n;
+    if (!known && hessian_singular_by_count(h)) {
+        known = 1;
+        shares[0] = 1.0;
+        shares[1] = 0.0;
+    }
+    known = known || known_singular(h, shares);
     opt.least_norm = known;
-    dqp_status st = dqp_kkt_create(&h->kkt, h->s.lin_solver, h->n, h->G->m, h->H, h->G, NULL,
-                                   &opt, &msg);
+    int64_t *order = NULL;
+    dqp_status st = forward_order(h, &order);
+    if (st != DQP_OK)
+        return st;
+    opt.order = order;
+    st = dqp_kkt_create(&h->kkt, h->s.lin_solver, h->n, h->G->m, h->H, h->G, NULL, &opt, &msg);
+    dqp_free(order);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
     st = dqp_kkt_factor(h->kkt);

@@ -37,7 +37,9 @@ static dqp_status chm_status(cholmod_state *s, const char *what, dqp_message *ms
     return dqp_fail(msg, DQP_ERR_BACKEND, "cholmod: %s failed (status %d)", what, st);
 }
 
-static dqp_status chm_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
+static dqp_status chm_analyze(void **self, const dqp_csc *S, const int64_t *order,
+                              dqp_message *msg) {
+    (void)order; /* own ordering */
     *self = NULL;
     int64_t N = S->n, nnz = S->p[S->n];
     cholmod_state *s = dqp_calloc(1, sizeof *s);
@@ -150,4 +152,5 @@ const dqp_linsys_backend dqp_linsys_cholmod = {
     chm_solve,
     chm_destroy,
     NULL, /* no clone_symbolic: the analysis is a cholmod_factor in CHOLMOD's own allocator */
+    NULL, /* order not exposed (CHOLMOD postorders its own) */
 };

@@ -47,12 +47,15 @@ struct dqp_kkt {
     int64_t nnzH, nnzG;   /* stored entries of H and G */
     int64_t *Hmap, *Gmap; /* H value p -> K value Hmap[p]; same for G */
     double *wb, *wt;      /* KKT_BLOCK right-hand sides; residuals / corrections */
-    long double *acc;     /* extended-precision residual accumulator, length N */
-    double *den;          /* |r| + |K| |x|, length N (backward error) */
+    int64_t *Fp, *Fi;     /* full symmetric pattern of K by rows (row i = column i) */
+    double *Fx;           /* its values (copied from Kx whenever Kx changes) */
+    int64_t *Fmap;        /* Fx[q] = Kx[Fmap[q]] */
+    long double *acc;     /* extended-precision residual, length N */
     const dqp_linsys_backend *be;
     void *self;
     dqp_kkt_options opt;
     int least_norm;
+    int hinted; /* the backend's analysis used the caller's order (options.order) */
     int state;
     double delta;
     int64_t npos, nneg, nsmall;
@@ -97,6 +100,7 @@ void dqp_kkt_options_default(dqp_kkt_options *opt) {
      * trusted (inconsistent singular system, or K too ill-conditioned). */
     opt->tol_accept = 1e-8;
     opt->check_singular = 1;
+    opt->order = NULL;
 }
 
 /* ------------------------------------------------------------- validation */
@@ -269,6 +273,41 @@ static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const doubl
     }
 }
 
+/* Fp, Fi, Fmap: both triangles of K row by row, for the residual (a dot
+ * product per row accumulates in a register instead of scattering into
+ * extended-precision memory). next: scratch of length N. */
+static void full_pattern(dqp_kkt *k, int64_t *next) {
+    int64_t N = k->N;
+    const int64_t *Kp = k->Kp, *Ki = k->Ki;
+    memset(k->Fp, 0, (size_t)(N + 1) * sizeof(int64_t));
+    for (int64_t j = 0; j < N; j++)
+        for (int64_t p = Kp[j]; p < Kp[j + 1]; p++) {
+            k->Fp[j + 1]++;
+            if (Ki[p] != j)
+                k->Fp[Ki[p] + 1]++;
+        }
+    for (int64_t j = 0; j < N; j++) {
+        k->Fp[j + 1] += k->Fp[j];
+        next[j] = k->Fp[j];
+    }
+    for (int64_t j = 0; j < N; j++)
+        for (int64_t p = Kp[j]; p < Kp[j + 1]; p++) {
+            int64_t i = Ki[p], q = next[j]++;
+            k->Fi[q] = i;
+            k->Fmap[q] = p;
+            if (i != j) {
+                q = next[i]++;
+                k->Fi[q] = j;
+                k->Fmap[q] = p;
+            }
+        }
+}
+
+static void sync_full(dqp_kkt *k) {
+    for (int64_t q = 0; q < k->Fp[k->N]; q++)
+        k->Fx[q] = k->Kx[k->Fmap[q]];
+}
+
 /* delta = reg * max(1, max |K_ij|) and S = K + diag(delta I_n, -delta I_m). */
 static void regularize(dqp_kkt *k) {
     double kmax = 1.0;
@@ -319,7 +358,7 @@ static const dqp_linsys_backend ext_backend = {
     "external", "approximate inverse supplied by the caller (no factorization)",
     1,          NULL,
     ext_factor, ext_solve,
-    ext_destroy, NULL};
+    ext_destroy, NULL, NULL};
 
 /* The object without its backend state: validation, allocation, assembly,
  * regularization. */
@@ -354,14 +393,23 @@ static dqp_status create_object(dqp_kkt **out, const dqp_linsys_backend *be, int
     k->wb = dqp_alloc(blk, sizeof(double));
     k->wt = dqp_alloc(blk, sizeof(double));
     k->acc = dqp_alloc(N, sizeof(long double));
-    k->den = dqp_alloc(N, sizeof(double));
+    int64_t nfull = 2 * nnz - N; /* nnz >= N: the diagonal is always stored */
+    k->Fp = dqp_alloc(N + 1, sizeof(int64_t));
+    k->Fi = dqp_alloc(nfull, sizeof(int64_t));
+    k->Fx = dqp_alloc(nfull, sizeof(double));
+    k->Fmap = dqp_alloc(nfull, sizeof(int64_t));
+    int64_t *next = dqp_alloc(N, sizeof(int64_t));
     if (!k->Kp || !k->Ki || !k->Kx || !k->Sx || !k->Hmap || !k->Gmap || !k->wb || !k->wt ||
-        !k->acc || !k->den) {
+        !k->acc || !k->Fp || !k->Fi || !k->Fx || !k->Fmap || !next) {
+        dqp_free(next);
         dqp_kkt_destroy(k);
         return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT matrix with %lld entries)",
                         (long long)nnz);
     }
     assemble(k, H, G, D);
+    full_pattern(k, next);
+    dqp_free(next);
+    sync_full(k);
     regularize(k);
     *out = k;
     return DQP_OK;
@@ -386,6 +434,29 @@ static dqp_status check_all(int64_t n, int64_t m, const dqp_csc *H, const dqp_cs
     return DQP_OK;
 }
 
+/* An order hint must be a permutation of 0..N-1 (a backend trusts it). */
+static dqp_status check_order(const int64_t *order, int64_t N, dqp_message *msg) {
+    if (!order || N == 0)
+        return DQP_OK;
+    unsigned char *seen = dqp_calloc((size_t)N, 1);
+    if (!seen)
+        return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT order check)");
+    dqp_status st = DQP_OK;
+    for (int64_t k = 0; k < N && st == DQP_OK; k++) {
+        int64_t r = order[k];
+        if (r < 0 || r >= N || seen[r])
+            st = dqp_fail(msg, DQP_ERR_VALUE,
+                          "KKT option order: entry %lld = %lld is %s (must be a permutation of "
+                          "0..%lld)",
+                          (long long)k, (long long)r, r < 0 || r >= N ? "out of range" : "repeated",
+                          (long long)(N - 1));
+        else
+            seen[r] = 1;
+    }
+    dqp_free(seen);
+    return st;
+}
+
 dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t m,
                           const dqp_csc *H, const dqp_csc *G, const double *D,
                           const dqp_kkt_options *opt, dqp_message *msg) {
@@ -399,6 +470,8 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
         dqp_kkt_options_default(&o);
     int64_t nnz;
     dqp_status st = check_all(n, m, H, G, D, &o, &nnz, msg);
+    if (st == DQP_OK)
+        st = check_order(o.order, n + m, msg);
     if (st != DQP_OK)
         return st;
     const dqp_linsys_backend *be;
@@ -410,7 +483,7 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
     if (k->N > 0) {
         dqp_csc S = {k->N, k->N, k->Kp, k->Ki, k->Sx, 0};
         dqp_message bmsg = {{0}};
-        st = dqp_symcache_analyze(dqp_symcache_current(), be, n, m, &S, &k->self,
+        st = dqp_symcache_analyze(dqp_symcache_current(), be, n, m, o.order, &S, &k->self,
                                   &k->symbolic_shared, &bmsg);
         const dqp_linsys_backend *mumps = dqp_linsys_find("mumps");
         if (st == DQP_OK && is_auto(backend) && strcmp(be->name, "ldl") == 0 &&
@@ -418,7 +491,7 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
             be->destroy(k->self);
             k->self = NULL;
             k->be = mumps;
-            st = dqp_symcache_analyze(dqp_symcache_current(), mumps, n, m, &S, &k->self,
+            st = dqp_symcache_analyze(dqp_symcache_current(), mumps, n, m, NULL, &S, &k->self,
                                       &k->symbolic_shared, &bmsg);
         }
         if (st != DQP_OK) {
@@ -426,6 +499,7 @@ dqp_status dqp_kkt_create(dqp_kkt **out, const char *backend, int64_t n, int64_t
             dqp_kkt_destroy(k);
             return dqp_fail(msg, st, "%s", bmsg.text);
         }
+        k->hinted = o.order && !k->symbolic_shared && k->be->order;
     }
     *out = k;
     return DQP_OK;
@@ -481,7 +555,10 @@ void dqp_kkt_destroy(dqp_kkt *k) {
     dqp_free(k->wb);
     dqp_free(k->wt);
     dqp_free(k->acc);
-    dqp_free(k->den);
+    dqp_free(k->Fp);
+    dqp_free(k->Fi);
+    dqp_free(k->Fx);
+    dqp_free(k->Fmap);
     dqp_free(k);
 }
 
@@ -506,6 +583,7 @@ dqp_status dqp_kkt_update(dqp_kkt *k, const double *Hx, const double *Gx, const 
     if (D)
         for (int64_t i = 0; i < k->m; i++)
             k->Kx[k->Kp[k->n + i + 1] - 1] = -D[i];
+    sync_full(k);
     k->state = KKT_LOADED;
     return DQP_OK;
 }
@@ -519,43 +597,40 @@ void dqp_kkt_set_least_norm(dqp_kkt *k, int on) {
 
 /* ------------------------------------------------------------ arithmetic */
 
-/* acc = b - K x in extended precision; returns ||acc||_inf. K is stored as
- * its upper triangle: entry (i, j), i < j, acts as both (i, j) and (j, i).
+/* acc = b - K x in extended precision, row by row over the full pattern
+ * (Fp, Fi, Fx); returns ||acc||_inf.
  * *berr receives the componentwise backward error (Oettli-Prager)
  *     max_i |b - K x|_i / (|b| + |K| |x|)_i,
  * with 0/0 = 0 (an empty row with a zero right-hand side). */
 static double residual(dqp_kkt *k, const double *b, const double *x, double *berr) {
-    const int64_t *Kp = k->Kp, *Ki = k->Ki;
-    const double *Kx = k->Kx;
-    long double *acc = k->acc;
-    double *den = k->den;
-    for (int64_t i = 0; i < k->N; i++) {
-        acc[i] = b[i];
-        den[i] = fabs(b[i]);
-    }
-    for (int64_t j = 0; j < k->N; j++) {
-        long double xj = x[j], sj = 0.0L;
-        double aj = fabs(x[j]), dj = 0.0;
-        int64_t last = Kp[j + 1] - 1; /* the diagonal */
-        for (int64_t p = Kp[j]; p < last; p++) {
-            long double v = Kx[p];
-            double av = fabs(Kx[p]);
-            acc[Ki[p]] -= v * xj;
-            den[Ki[p]] += av * aj;
-            sj += v * x[Ki[p]];
-            dj += av * fabs(x[Ki[p]]);
-        }
-        acc[j] -= sj + (long double)Kx[last] * xj;
-        den[j] += dj + fabs(Kx[last]) * aj;
-    }
+    const int64_t *Fp = k->Fp, *Fi = k->Fi;
+    const double *Fx = k->Fx;
     long double nrm = 0.0L;
     double be = 0.0;
     for (int64_t i = 0; i < k->N; i++) {
-        long double a = fabsl(acc[i]);
+        /* two accumulators: half the dependency chain of extended adds */
+        long double s0 = b[i], s1 = 0.0L;
+        double d0 = fabs(b[i]), d1 = 0.0;
+        int64_t q = Fp[i], e = Fp[i + 1];
+        for (; q + 1 < e; q += 2) {
+            double v0 = Fx[q], x0 = x[Fi[q]], v1 = Fx[q + 1], x1 = x[Fi[q + 1]];
+            s0 -= (long double)v0 * x0;
+            s1 -= (long double)v1 * x1;
+            d0 += fabs(v0 * x0);
+            d1 += fabs(v1 * x1);
+        }
+        if (q < e) {
+            s0 -= (long double)Fx[q] * x[Fi[q]];
+            d0 += fabs(Fx[q] * x[Fi[q]]);
+        }
+        long double r = s0 + s1;
+        double den = d0 + d1;
+        k->acc[i] = r;
+        long double a = fabsl(r);
         if (!(a <= nrm)) /* also propagates NaN */
             nrm = a;
         if (a > 0)
-            be = DQP_MAX(be, den[i] > 0 ? (double)a / den[i] : HUGE_VAL);
+            be = DQP_MAX(be, den > 0 ? (double)a / den : HUGE_VAL);
     }
     *berr = be;
     return (double)nrm;
@@ -659,6 +734,21 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
     dqp_message bmsg = {{0}};
     double small = KKT_SMALL_PIVOT * k->delta;
     dqp_status st = k->be->factor(k->self, k->Sx, small, &k->npos, &k->nneg, &k->nsmall, &bmsg);
+    if (st != DQP_OK && st != DQP_ERR_NOMEM && k->hinted) {
+        /* With static pivots the order decides the growth: a caller's order
+         * that meets a zero or non-finite pivot is replaced by the backend's
+         * own for good (the quasi-definite K + R has none in exact
+         * arithmetic, so this is rounding, not singularity). */
+        void *fresh = NULL;
+        dqp_csc S = {k->N, k->N, k->Kp, k->Ki, k->Sx, 0};
+        st = k->be->analyze(&fresh, &S, NULL, &bmsg);
+        if (st == DQP_OK) {
+            k->be->destroy(k->self);
+            k->self = fresh;
+            k->hinted = 0;
+            st = k->be->factor(k->self, k->Sx, small, &k->npos, &k->nneg, &k->nsmall, &bmsg);
+        }
+    }
     if (st != DQP_OK)
         return dqp_fail(&k->err, st, "%s", bmsg.text);
     k->state = KKT_FACTORED;
@@ -927,6 +1017,10 @@ dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
             return st;
     }
     return DQP_OK;
+}
+
+const int64_t *dqp_kkt_order(const dqp_kkt *k) {
+    return k && k->self && k->be->order ? k->be->order(k->self) : NULL;
 }
 
 void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {

@@ -48,8 +48,11 @@ typedef struct dqp_linsys_backend {
     const char *description; /* one line for `dqp solvers` */
     int sparse;              /* 1: exploits sparsity, 0: dense */
     /* Symbolic analysis of the pattern (values of S may be used, need not be).
-     * On success *self is the backend's state. msg may receive a reason. */
-    dqp_status (*analyze)(void **self, const dqp_csc *S, dqp_message *msg);
+     * order: NULL, or a fill-reducing elimination order to use instead of the
+     * backend's own (order[k] = row/column eliminated k-th, a permutation of
+     * 0..N-1, checked by the caller); a backend that cannot take one ignores
+     * it. On success *self is the backend's state. msg may receive a reason. */
+    dqp_status (*analyze)(void **self, const dqp_csc *S, const int64_t *order, dqp_message *msg);
     /* Numeric factorization with the values Sx (same pattern as analyzed).
      * Reports the inertia of S: positive, negative and zero pivots
      * (zero = exactly zero pivot, which is an error: DQP_ERR_SINGULAR).
@@ -65,6 +68,9 @@ typedef struct dqp_linsys_backend {
      * analyzed with, as if analyze had been called again on that pattern
      * (bit-identical factors and solves); donor is only read. */
     dqp_status (*clone_symbolic)(void **out, const void *donor, dqp_message *msg);
+    /* Optional (NULL: not available). The elimination order of an analyzed
+     * state (as `order` in analyze), owned by the state. */
+    const int64_t *(*order)(const void *self);
 } dqp_linsys_backend;
 
 /* Registry: backends compiled into this build, in a fixed order. */
@@ -93,10 +99,17 @@ typedef struct dqp_kkt_options {
     int check_singular;        /* non-least-norm mode only. 1: dqp_kkt_factor tests whether K
                                   is numerically singular and fails with DQP_ERR_SINGULAR;
                                   0: no test (e.g. interior-point Newton systems, D > 0) */
+    const int64_t *order;      /* NULL, or a fill-reducing elimination order of K's N rows
+                                  (order[k] = row eliminated k-th; a permutation, else
+                                  DQP_ERR_VALUE) for the backend's symbolic analysis in place
+                                  of its own (AMD): e.g. one induced by the order of a larger
+                                  system that contains K's graph. Used by ldl; ignored by the
+                                  other backends. Only read during dqp_kkt_create. */
 } dqp_kkt_options;
 
 /* Defaults: reg 1e-10, max_refine 20, tol 1e-13, least_norm 0,
- * reg_least_norm 1e-8, max_refine_least_norm 100, tol_accept 1e-8, check_singular 1. */
+ * reg_least_norm 1e-8, max_refine_least_norm 100, tol_accept 1e-8, check_singular 1,
+ * order NULL. */
 void dqp_kkt_options_default(dqp_kkt_options *opt);
 
 typedef struct dqp_kkt_info {
@@ -178,6 +191,11 @@ dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
  * refinement or checks (for a caller that refines against another matrix). */
 dqp_status dqp_kkt_solve_once(dqp_kkt *kkt, double *x);
 
+/* The elimination order of the factorization (see dqp_kkt_options.order),
+ * owned by the object; NULL when the backend does not expose one (mumps,
+ * lapack, cholmod, external). */
+const int64_t *dqp_kkt_order(const dqp_kkt *kkt);
+
 /* y = K x (unregularized), N-vectors. */
 void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);
 
@@ -204,8 +222,10 @@ dqp_symcache *dqp_symcache_current(void);
 /* Lookups that cloned a donor, and lookups that analyzed (for tests). */
 void dqp_symcache_stats(dqp_symcache *c, int64_t *hits, int64_t *misses);
 /* Symbolic analysis of S (the assembled K + R of an n + m KKT matrix) through
- * c: be->analyze when c is NULL or be cannot clone. *shared = 1 on a hit. */
+ * c: be->analyze (with order) when c is NULL or be cannot clone. *shared = 1
+ * on a hit, which takes the donor's order whatever `order` says. */
 dqp_status dqp_symcache_analyze(dqp_symcache *c, const dqp_linsys_backend *be, int64_t n, int64_t m,
+                                const int64_t *order,
                                 const dqp_csc *S, void **self, int *shared, dqp_message *msg);
 
 #endif

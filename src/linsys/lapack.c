@@ -38,7 +38,9 @@ static void lapack_destroy(void *self) {
     dqp_free(s);
 }
 
-static dqp_status lapack_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
+static dqp_status lapack_analyze(void **self, const dqp_csc *S, const int64_t *order,
+                                 dqp_message *msg) {
+    (void)order; /* own ordering */
     *self = NULL;
     int64_t N = S->n, NN;
     if (N > LAPACK_MAX_N || !dqp_mul_size(N, N, &NN))
@@ -147,4 +149,5 @@ const dqp_linsys_backend dqp_linsys_lapack = {
     lapack_solve,
     lapack_destroy,
     NULL, /* no clone_symbolic: dense, analyze does no symbolic work worth sharing */
+    NULL, /* no order: dense */
 };

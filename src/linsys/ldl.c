@@ -103,20 +103,26 @@ static ldl_state *ldl_alloc_state(ss_int N, ss_int nnz, ss_int lnz) {
     return s;
 }
 
-static dqp_status ldl_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
+static dqp_status ldl_analyze(void **self, const dqp_csc *S, const int64_t *order,
+                              dqp_message *msg) {
     *self = NULL;
     ss_int N = S->n, nnz = S->p[S->n];
     ldl_state *s = ldl_alloc_state(N, nnz, -1);
     if (!s)
         return dqp_fail(msg, DQP_ERR_NOMEM, "ldl: out of memory (N = %lld)", (long long)N);
-    /* AMD orders the pattern of S + S' (diagonal ignored), i.e. of K. */
-    double control[AMD_CONTROL], info[AMD_INFO];
-    amd_l_defaults(control);
-    ss_int amd = amd_l_order(N, (const ss_int *)S->p, (const ss_int *)S->i, s->P, control, info);
-    if (amd != AMD_OK && amd != AMD_OK_BUT_JUMBLED) {
-        ldl_destroy(s);
-        return dqp_fail(msg, amd == AMD_OUT_OF_MEMORY ? DQP_ERR_NOMEM : DQP_ERR_BACKEND,
-                        "ldl: AMD ordering failed (status %ld)", (long)amd);
+    if (order) {
+        memcpy(s->P, order, (size_t)N * sizeof(ss_int));
+    } else {
+        /* AMD orders the pattern of S + S' (diagonal ignored), i.e. of K. */
+        double control[AMD_CONTROL], info[AMD_INFO];
+        amd_l_defaults(control);
+        ss_int amd =
+            amd_l_order(N, (const ss_int *)S->p, (const ss_int *)S->i, s->P, control, info);
+        if (amd != AMD_OK && amd != AMD_OK_BUT_JUMBLED) {
+            ldl_destroy(s);
+            return dqp_fail(msg, amd == AMD_OUT_OF_MEMORY ? DQP_ERR_NOMEM : DQP_ERR_BACKEND,
+                            "ldl: AMD ordering failed (status %ld)", (long)amd);
+        }
     }
     for (ss_int k = 0; k < N; k++)
         s->Pinv[s->P[k]] = k;
@@ -207,9 +213,12 @@ static dqp_status ldl_clone_symbolic(void **out, const void *donor, dqp_message 
     return DQP_OK;
 }
 
+static const int64_t *ldl_order(const void *self) { return ((const ldl_state *)self)->P; }
+
 const dqp_linsys_backend dqp_linsys_ldl = {
     "ldl",       "sparse LDL' (SuiteSparse LDL + AMD), static pivots on the quasi-definite K + R",
     1,           ldl_analyze,
     ldl_factor,  ldl_solve,
     ldl_destroy, ldl_clone_symbolic,
+    ldl_order,
 };

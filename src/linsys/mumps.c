@@ -65,7 +65,9 @@ static dqp_status mumps_error(const mumps_state *s, const char *phase, dqp_messa
     return dqp_fail(msg, code, "mumps: %s: %s (INFOG(1) = %d, INFOG(2) = %d)", phase, what, e, e2);
 }
 
-static dqp_status mumps_analyze(void **self, const dqp_csc *S, dqp_message *msg) {
+static dqp_status mumps_analyze(void **self, const dqp_csc *S, const int64_t *order,
+                                dqp_message *msg) {
+    (void)order; /* own ordering */
     *self = NULL;
     int64_t N = S->n, nnz = S->p[S->n];
     if (N > INT_MAX - 1)
@@ -175,4 +177,5 @@ const dqp_linsys_backend dqp_linsys_mumps = {
     mumps_solve,
     mumps_destroy,
     NULL, /* no clone_symbolic: the analysis lives inside one MUMPS instance, not copyable */
+    NULL, /* no order: MUMPS orders (and pivots) internally */
 };

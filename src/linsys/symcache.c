@@ -145,11 +145,12 @@ static void insert(dqp_symcache *c, const dqp_linsys_backend *be, int64_t n, int
 }
 
 dqp_status dqp_symcache_analyze(dqp_symcache *c, const dqp_linsys_backend *be, int64_t n, int64_t m,
-                                const dqp_csc *S, void **self, int *shared, dqp_message *msg) {
+                                const int64_t *order, const dqp_csc *S, void **self, int *shared,
+                                dqp_message *msg) {
     *self = NULL;
     *shared = 0;
     if (!c || !be->clone_symbolic)
-        return be->analyze(self, S, msg);
+        return be->analyze(self, S, order, msg);
     uint64_t hash = pattern_hash(n, m, S);
     pthread_mutex_lock(&c->lock);
     symcache_entry *e = find(c, be, n, m, hash, S);
@@ -172,7 +173,7 @@ dqp_status dqp_symcache_analyze(dqp_symcache *c, const dqp_linsys_backend *be, i
     /* Analyze without the lock: distinct patterns are analyzed in parallel.
      * Two threads missing the same pattern at once both analyze; the first
      * to insert keeps its donor. */
-    dqp_status st = be->analyze(self, S, msg);
+    dqp_status st = be->analyze(self, S, order, msg);
     if (st != DQP_OK) {
         *self = NULL;
         return st;

@@ -1082,4 +1082,5 @@ const dqp_qp_backend dqp_backend_admm = {
     admm_solve,
     admm_destroy,
     NULL,
+    NULL,
     NULL};

@@ -352,6 +352,7 @@ const dqp_qp_backend dqp_backend_clp = {
     clp_solve,
     clp_destroy,
     NULL,
+    NULL,
     NULL};
 
 #else

@@ -892,4 +892,5 @@ const dqp_qp_backend dqp_backend_dense_as = {
     das_solve,
     das_destroy,
     NULL,
+    NULL,
     NULL};

@@ -291,4 +291,5 @@ const dqp_qp_backend dqp_backend_ipm = {
     ipm_solve,
     ipm_destroy,
     dqp_ipm_kkt_reuse,
-    dqp_ipm_kkt_singular};
+    dqp_ipm_kkt_singular,
+    dqp_ipm_kkt_order};

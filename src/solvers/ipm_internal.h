@@ -207,6 +207,15 @@ int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user);
 /* The kkt_singular hook (solver.h): the polish's finding for the engine's J. */
 int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]);
 
+/* ipm_reuse.c: elimination orders for reduced KKT systems [x; rows] induced
+ * by the Newton system's order. src[t] (t < N) is the Newton-system row of
+ * the reduced system's row t, or -1 for a bound row (eliminated first: a
+ * single entry in its column, so no fill). DQP_ERR_UNSUPPORTED when the
+ * Newton system's backend exposes no order. */
+dqp_status dqp_ipm_induced_order(const dqp_ipm *w, const int64_t *src, int64_t N, int64_t *order);
+/* The kkt_order hook (solver.h) for the engine's J. */
+dqp_status dqp_ipm_kkt_order(void *self, const int64_t *active, int64_t nact, int64_t *order);
+
 /* Small vector kernels (ipm_resid.c). */
 double dqp_ipm_norm_inf(const double *v, int64_t len);
 double dqp_ipm_dot(const double *a, const double *b, int64_t len);

@@ -36,6 +36,7 @@ typedef struct polish_work {
     dqp_csc *G;     /* [A; G_J; bounds_J] (rows x n) */
     double *x;      /* right-hand side, then [z; lam; mu_J] (n + rows) */
     double *y;      /* duals of R's rows, unscaled (mr) */
+    int64_t *order; /* elimination order of K_J induced by the Newton system's, or NULL */
     dqp_kkt *kkt;
 } polish_work;
 
@@ -45,7 +46,36 @@ static void work_free(polish_work *pw) {
     dqp_csc_free(pw->G);
     dqp_free(pw->x);
     dqp_free(pw->y);
+    dqp_free(pw->order);
     dqp_kkt_destroy(pw->kkt);
+}
+
+/* pw->order for K_J (N = n + rows) from the Newton system's order
+ * (dqp_ipm_induced_order); left NULL, so that the KKT layer orders K_J
+ * itself, when that order is not available. Fails only for out-of-memory. */
+static dqp_status induced_order(const dqp_ipm *w, polish_work *pw, int64_t N) {
+    int64_t n = w->n;
+    int64_t *src = dqp_alloc(DQP_MAX(N, 1), sizeof *src);
+    pw->order = dqp_alloc(DQP_MAX(N, 1), sizeof *pw->order);
+    if (!src || !pw->order) {
+        dqp_free(src);
+        return DQP_ERR_NOMEM;
+    }
+    for (int64_t j = 0; j < n; j++)
+        src[j] = j;
+    for (int64_t i = 0; i < w->mr; i++)
+        if (pw->rpos[i] >= 0)
+            src[n + pw->rpos[i]] = n + i;
+    for (int64_t k = 0; k < w->nb; k++)
+        if (pw->bpos[k] >= 0)
+            src[n + pw->bpos[k]] = -1;
+    dqp_status st = dqp_ipm_induced_order(w, src, N, pw->order);
+    dqp_free(src);
+    if (st != DQP_OK) {
+        dqp_free(pw->order);
+        pw->order = NULL;
+    }
+    return st == DQP_ERR_NOMEM ? st : DQP_OK;
 }
 
 /* G = [A; G_J; bounds_J] in the row order of rpos / bpos. */
@@ -155,6 +185,9 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         goto nomem;
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
+    if ((st = induced_order(w, &pw, N)) != DQP_OK)
+        goto nomem;
+    opt.order = pw.order;
     dqp_message kmsg = {{0}};
     /* the backend the iterations used (mumps where ldl would be slow) */
     dqp_kkt_info ki = {0};

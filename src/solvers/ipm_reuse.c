@@ -206,3 +206,63 @@ dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
     *user = w;
     return DQP_OK;
 }
+
+/* The reduced system's graph is the Newton system's with the rows outside
+ * it removed (and the bounds, which the Newton system eliminates into its
+ * diagonal, as single-entry rows). Eliminating the remaining rows in the
+ * Newton system's order creates no fill that order does not create: a fill
+ * path through removed rows is gone, one through kept rows remains. */
+dqp_status dqp_ipm_induced_order(const dqp_ipm *w, const int64_t *src, int64_t N, int64_t *order) {
+    const int64_t *P = dqp_kkt_order(w->kkt);
+    int64_t NK = w->n + w->mr;
+    if (!P)
+        return DQP_ERR_UNSUPPORTED;
+    int64_t *slot = dqp_alloc(DQP_MAX(2 * NK, 1), sizeof *slot), *pinv = slot + NK;
+    if (!slot)
+        return DQP_ERR_NOMEM;
+    for (int64_t k = 0; k < NK; k++) {
+        slot[k] = -1;
+        pinv[P[k]] = k;
+    }
+    int64_t cnt = 0;
+    dqp_status st = DQP_OK;
+    for (int64_t t = 0; t < N && st == DQP_OK; t++) {
+        if (src[t] < 0)
+            order[cnt++] = t;
+        else if (src[t] >= NK || slot[pinv[src[t]]] >= 0)
+            st = DQP_ERR_VALUE;
+        else
+            slot[pinv[src[t]]] = t;
+    }
+    for (int64_t k = 0; k < NK && st == DQP_OK; k++)
+        if (slot[k] >= 0)
+            order[cnt++] = slot[k];
+    dqp_free(slot);
+    return st == DQP_OK && cnt != N ? DQP_ERR_VALUE : st;
+}
+
+dqp_status dqp_ipm_kkt_order(void *self, const int64_t *active, int64_t nact, int64_t *order) {
+    dqp_ipm *w = self;
+    if (!w || (nact > 0 && !active) || !order)
+        return DQP_ERR_NULL;
+    if (!w->kkt || w->p != w->me || nact < 0 || nact > w->mi)
+        return DQP_ERR_NOT_READY;
+    int64_t n = w->n, p = w->p, N = n + p + nact;
+    int64_t *src = dqp_alloc(DQP_MAX(N, 1), sizeof *src);
+    if (!src)
+        return DQP_ERR_NOMEM;
+    dqp_status st = DQP_OK;
+    for (int64_t t = 0; t < n + p; t++)
+        src[t] = t;
+    for (int64_t k = 0; k < nact && st == DQP_OK; k++) {
+        int64_t i = active[k];
+        if (i < 0 || i >= w->mi)
+            st = DQP_ERR_VALUE;
+        else
+            src[n + p + k] = w->c_kind[i] >= 0 ? n + p + w->c_kind[i] : -1;
+    }
+    if (st == DQP_OK)
+        st = dqp_ipm_induced_order(w, src, N, order);
+    dqp_free(src);
+    return st;
+}

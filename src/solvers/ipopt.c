@@ -909,6 +909,7 @@ const dqp_qp_backend dqp_backend_ipopt = {
     ipo_solve,
     ipo_destroy,
     NULL,
+    NULL,
     NULL};
 
 #else

@@ -73,6 +73,14 @@ typedef struct dqp_qp_backend {
      * dqp_kkt_info.null_primal, null_dual); 0 when it does not know. The
      * engine then factors K_J once, in least-norm mode. */
     int (*kkt_singular)(void *self, const int64_t *active, int64_t nact, double shares[2]);
+    /* Optional (NULL: none). Right after a solve: a fill-reducing elimination
+     * order for K_J (as in kkt_reuse), induced by the order of the solver's
+     * own factored KKT system when that system's graph contains K_J's:
+     * order[k] (length n + m_eq + nact) = row of K_J eliminated k-th.
+     * DQP_OK when filled; otherwise the engine's linear solver orders K_J
+     * itself (AMD), which costs more than the factorization on some
+     * problems. */
+    dqp_status (*kkt_order)(void *self, const int64_t *active, int64_t nact, int64_t *order);
 } dqp_qp_backend;
 
 /* Registry of the forward solvers compiled in. */

@@ -662,6 +662,87 @@ static void test_no_singular_check(void) {
     fixture_free(&f);
 }
 
+/* options.order: the backend that takes one (ldl) factors in that order and
+ * gives the same solution as with its own; a non-permutation is refused; an
+ * order that meets a zero pivot is replaced by the backend's own. */
+static void test_order_hint(void) {
+    fixture f = fx_random(60, 25, 3, 1e-2, 0.0, 5);
+    int64_t N = f.n + f.m;
+    double *r = random_vec(N, 9), *x0 = malloc((size_t)N * sizeof(double)),
+           *x1 = malloc((size_t)N * sizeof(double));
+    int64_t *order = malloc((size_t)N * sizeof(int64_t));
+    for (int64_t k = 0; k < N; k++) /* rows first, then the variables, reversed */
+        order[k] = N - 1 - k;
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k0 = make(&f, be->name, NULL);
+        o.order = order;
+        dqp_kkt *k1 = make(&f, be->name, &o);
+        o.order = NULL;
+        if (!k0 || !k1) {
+            dqp_kkt_destroy(k0);
+            dqp_kkt_destroy(k1);
+            continue;
+        }
+        const int64_t *got = dqp_kkt_order(k1);
+        CHECK((got != NULL) == (be->order != NULL));
+        CHECK(got == NULL || (got[0] == N - 1 && got[N - 1] == 0 && got[N / 2] == N - 1 - N / 2));
+        CHECK(dqp_kkt_order(k0) == NULL || dqp_kkt_order(k0)[0] != N - 1 ||
+              dqp_kkt_order(k0)[1] != N - 2); /* AMD's is another */
+        CHECK_INT(dqp_kkt_factor(k0), DQP_OK);
+        CHECK_INT(dqp_kkt_factor(k1), DQP_OK);
+        memcpy(x0, r, (size_t)N * sizeof(double));
+        memcpy(x1, r, (size_t)N * sizeof(double));
+        CHECK_INT(dqp_kkt_solve(k0, x0, 1), DQP_OK);
+        CHECK_INT(dqp_kkt_solve(k1, x1, 1), DQP_OK);
+        CHECK(fx_residual(&f, r, x1) <= 1e-12);
+        double d = 0.0;
+        for (int64_t i = 0; i < N; i++)
+            d = fmax(d, fabs(x0[i] - x1[i]));
+        CHECK(d <= 1e-10 * fmax(1.0, norm_inf(x0, N)));
+        dqp_kkt_destroy(k0);
+        dqp_kkt_destroy(k1);
+    }
+    /* not a permutation */
+    order[3] = order[4];
+    o.order = order;
+    dqp_kkt *k = NULL;
+    dqp_message msg = {{0}};
+    CHECK_INT(dqp_kkt_create(&k, "ldl", f.n, f.m, f.H, f.G, NULL, &o, &msg), DQP_ERR_VALUE);
+    CHECK(k == NULL);
+    CHECK_STR_CONTAINS(msg.text, "repeated");
+    order[3] = N;
+    CHECK_INT(dqp_kkt_create(&k, "ldl", f.n, f.m, f.H, f.G, NULL, &o, &msg), DQP_ERR_VALUE);
+    CHECK_STR_CONTAINS(msg.text, "out of range");
+    /* K = [1 1; 1 0] without regularization: the order (1, 0) starts with
+     * the zero pivot, the backend's own does not */
+    double h[1] = {1}, g[1] = {1};
+    dqp_csc *H = dense_to_csc(h, 1, 1, 1), *G = dense_to_csc(g, 1, 1, 0);
+    int64_t bad[2] = {1, 0};
+    o.order = bad;
+    o.reg = 0.0;
+    o.check_singular = 0;
+    CHECK_INT(dqp_kkt_create(&k, "ldl", 1, 1, H, G, NULL, &o, &msg), DQP_OK);
+    if (k) {
+        CHECK_INT(dqp_kkt_order(k)[0], 1);
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        CHECK_INT(dqp_kkt_order(k)[0], 0);
+        double y[2] = {1, 2};
+        CHECK_INT(dqp_kkt_solve(k, y, 1), DQP_OK);
+        CHECK_NEAR(y[0], 2.0, 1e-15); /* x = 2, u = -1 */
+        CHECK_NEAR(y[1], -1.0, 1e-15);
+        dqp_kkt_destroy(k);
+    }
+    dqp_csc_free(H);
+    dqp_csc_free(G);
+    free(r);
+    free(x0);
+    free(x1);
+    free(order);
+    fixture_free(&f);
+}
+
 static void test_empty(void) {
     FOR_EACH_BACKEND(be) {
         dqp_kkt *k = NULL;
@@ -1141,6 +1222,7 @@ int main(void) {
     RUN(test_least_norm_H_singular);
     RUN(test_least_norm_random);
     RUN(test_no_singular_check);
+    RUN(test_order_hint);
     RUN(test_empty);
     RUN(test_one_by_one);
     RUN(test_random_large);

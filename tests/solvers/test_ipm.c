@@ -637,6 +637,81 @@ static void test_polish(void) {
     qp_free(&Q);
 }
 
+/* The kkt_order hook: for K_J = [z; eq rows; rows of J] the order is a
+ * permutation with J's bound rows first and everything else in the order
+ * the Newton system eliminates it; bad input is refused. */
+static void test_kkt_order(void) {
+    qp Q = {0};
+    Q.n = 4;
+    Q.me = 1;
+    Q.mi = 4;
+    Q.P = calloc(16, sizeof(double));
+    Q.q = malloc(4 * sizeof(double));
+    Q.A = calloc(4, sizeof(double));
+    Q.b = malloc(sizeof(double));
+    Q.C = calloc(16, sizeof(double));
+    Q.d = malloc(4 * sizeof(double));
+    for (int j = 0; j < 4; j++) {
+        Q.P[j * 4 + j] = 1.0 + j;
+        Q.q[j] = -3.0;
+        Q.A[j] = 1.0; /* sum z = 2 */
+    }
+    Q.b[0] = 2.0;
+    Q.C[0 * 4 + 0] = 1.0; /* z0 <= 0.5: a bound */
+    Q.d[0] = 0.5;
+    Q.C[1 * 4 + 1] = 1.0; /* z1 + z2 <= 1 */
+    Q.C[1 * 4 + 2] = 1.0;
+    Q.d[1] = 1.0;
+    Q.C[2 * 4 + 3] = -1.0; /* -z3 <= 4: a bound */
+    Q.d[2] = 4.0;
+    Q.C[3 * 4 + 2] = 1.0; /* z2 - z3 <= 1 */
+    Q.C[3 * 4 + 3] = -1.0;
+    Q.d[3] = 1.0;
+    dqp_problem *prob = make_problem(&Q, 0);
+    dqp_settings s = tight_settings();
+    void *self = NULL;
+    dqp_message msg = {{0}};
+    dqp_qp_output out = {0};
+    double z[4], lam[1], mu[4];
+    out.z = z;
+    out.lam = lam;
+    out.mu = mu;
+    CHECK_INT(dqp_backend_ipm.setup(&self, prob, &s, &msg), DQP_OK);
+    CHECK_INT(dqp_backend_ipm.solve(self, &out, &msg), DQP_OK);
+    dqp_ipm *w = self;
+    CHECK_INT(w->nb, 2);
+    const int64_t *P = dqp_kkt_order(w->kkt);
+    CHECK(P != NULL); /* ldl, the backend "auto" picks for this size */
+    int64_t J[4] = {0, 1, 2, 3}, order[9], pinv[7];
+    CHECK_INT(dqp_backend_ipm.kkt_order(self, J, 4, order), DQP_OK);
+    for (int64_t k = 0; P && k < 7; k++)
+        pinv[P[k]] = k;
+    int seen[9] = {0};
+    for (int k = 0; k < 9; k++)
+        if (order[k] >= 0 && order[k] < 9)
+            seen[order[k]]++;
+    for (int k = 0; k < 9; k++)
+        CHECK_INT(seen[k], 1);
+    /* rows of J are K_J's rows 5..8: bounds (C rows 0, 2) first */
+    CHECK(order[0] == 5 || order[0] == 7);
+    CHECK(order[1] == 5 || order[1] == 7);
+    /* the rest: z (0..3), the equality row (4), C rows 1, 3 (Newton rows
+     * 5, 6: R = [A; general rows of C]) in the Newton order */
+    int64_t newton[9] = {0, 1, 2, 3, 4, -1, 5, -1, 6};
+    for (int k = 3; P && k < 9; k++)
+        CHECK(pinv[newton[order[k - 1]]] < pinv[newton[order[k]]]);
+    /* a subset of J */
+    int64_t J2[2] = {1, 2}, order2[7];
+    CHECK_INT(dqp_backend_ipm.kkt_order(self, J2, 2, order2), DQP_OK);
+    CHECK_INT(order2[0], 6); /* the bound row (C row 2) */
+    int64_t bad[1] = {7};
+    CHECK_INT(dqp_backend_ipm.kkt_order(self, bad, 1, order2), DQP_ERR_VALUE);
+    CHECK_INT(dqp_backend_ipm.kkt_order(self, J, 4, NULL), DQP_ERR_NULL);
+    dqp_backend_ipm.destroy(self);
+    dqp_problem_destroy(prob);
+    qp_free(&Q);
+}
+
 /* Dependent active rows (z0 + z1 <= 1 twice, min 1/2 |z|^2 - 2 sum z): the
  * equality QP is singular, the polish declines and the point is exactly the
  * one without polish. */
@@ -683,5 +758,6 @@ int main(void) {
     RUN(test_limits_and_keywords);
     RUN(test_polish);
     RUN(test_polish_declines_singular);
+    RUN(test_kkt_order);
     return runner_finish();
 }
