@@ -35,6 +35,18 @@ _Static_assert(KKT_BLOCK >= 2, "the least-norm clean-up keeps a copy of x in the
  * drift by ~1 / rho; two passes took it from 1e-6 to 1e-13 on the tests. */
 #define KKT_LN_APPLY 3
 #define KKT_LN_PASSES 3
+#define KKT_LN_SAME 1e-2 /* w within this (relative) of the previous pass's: not drift */
+
+/* Least-norm solves (see krylov_refine): Krylov dimension of one GMRES
+ * cycle, its relative stopping tolerance, and its stagnation test (the
+ * residual estimate has not fallen below KKT_GMRES_FLAT times its value
+ * KKT_GMRES_LAG steps earlier: r is not in range(K), or the rest is slow). */
+#define KKT_GMRES_M 40
+#define KKT_GMRES_RTOL 1e-12
+#define KKT_GMRES_FLAT 0.99
+#define KKT_GMRES_LAG 3
+#define KKT_GMRES_CYCLES 5 /* outer steps (true residual) at most */
+#define KKT_LN_STATIONARY 4 /* stationary steps before GMRES (ln_refine) */
 
 enum { KKT_LOADED = 0, KKT_FACTORED = 1, KKT_SINGULAR = 2 };
 
@@ -51,6 +63,8 @@ struct dqp_kkt {
     double *Fx;           /* its values (copied from Kx whenever Kx changes) */
     int64_t *Fmap;        /* Fx[q] = Kx[Fmap[q]] */
     long double *acc;     /* extended-precision residual, length N */
+    double *gv;           /* GMRES: Krylov basis, (KKT_GMRES_M + 1) N (allocated on first use) */
+    double *gh;           /* GMRES: Hessenberg matrix and rotations */
     const dqp_linsys_backend *be;
     void *self;
     dqp_kkt_options opt;
@@ -559,6 +573,8 @@ void dqp_kkt_destroy(dqp_kkt *k) {
     dqp_free(k->Fi);
     dqp_free(k->Fx);
     dqp_free(k->Fmap);
+    dqp_free(k->gv);
+    dqp_free(k->gh);
     dqp_free(k);
 }
 
@@ -870,42 +886,280 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
     return DQP_OK;
 }
 
-/* Least-norm clean-up. Every solve with S adds to x a component in null(K)
- * of relative size ~ eps * growth * ||S|| / delta that refinement never
- * removes (S^{-1} K vanishes on null(K)); with static pivots (ldl, cholmod)
- * the growth is large and this drift reached 1e-6 in tests. M = S^{-1} R is
- * the identity on null(K) (there S v = R v) and contracts range(K) by rho ~
- * delta / (sigma + delta), so w = M^j x ~ P_null x + rho^j (range part) and
- * x - w drops the drift. The solves that compute w have small outputs, so
- * they add only ~rho times the old drift; the range part that leaks into w is
- * removed by refinement from the cleaned iterate. Passes repeat while the
- * removed part is above tol * ||x||. Returns in *done whether the last w was
- * negligible (then x is left unchanged). */
-static dqp_status ln_cleanup(dqp_kkt *k, double *X, rblock *B, int *done) {
-    int64_t N = k->N, n = k->n;
-    double *w = k->wt;
-    memcpy(w, X, (size_t)(B->nb * N) * sizeof(double));
-    for (int j = 0; j < KKT_LN_APPLY; j++) {
-        for (int c = 0; c < B->nb; c++) {
-            double *wc = w + c * N;
-            for (int64_t i = 0; i < n; i++)
-                wc[i] *= k->delta;
-            for (int64_t i = n; i < N; i++)
-                wc[i] *= -k->delta;
-        }
+/* y = K x in double precision over the full pattern (GMRES's products). */
+static void full_mv(const dqp_kkt *k, const double *x, double *y) {
+    for (int64_t i = 0; i < k->N; i++) {
+        double s = 0.0;
+        for (int64_t q = k->Fp[i]; q < k->Fp[i + 1]; q++)
+            s += k->Fx[q] * x[k->Fi[q]];
+        y[i] = s;
+    }
+}
+
+static double norm2(const double *x, int64_t len) {
+    double s = 0.0;
+    for (int64_t i = 0; i < len; i++)
+        s += x[i] * x[i];
+    return sqrt(s);
+}
+
+/* One cycle of GMRES on K d = r, right-preconditioned by S^{-1}: d = S^{-1}
+ * V y with V an orthonormal basis of the Krylov space of K S^{-1} from r
+ * and y minimizing ||r - K S^{-1} V y||_2. Stops at KKT_GMRES_M steps, at
+ * the relative tolerance or the absolute atol (2-norm), at a breakdown, or
+ * when the residual estimate is
+ * flat (see KKT_GMRES_FLAT). In least-norm mode d has no component in null(K)
+ * when r has none (S^{-1} maps null(K) to itself, R being +-delta on each of
+ * its blocks, and K S^{-1} maps everything into range(K)), apart from the
+ * rounding drift of the final solve that ln_cleanup removes. d may alias
+ * nothing; r is not modified. *solves counts backend solves. */
+static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *d, int *solves) {
+    int64_t N = k->N;
+    const int M = KKT_GMRES_M;
+    double *V = k->gv, *H = k->gh; /* H: (M + 1) x M, column-major */
+    double *cs = H + (M + 1) * M, *sn = cs + M, *g = sn + M, *y = g + M + 1;
+    double beta = norm2(r, N);
+    memset(d, 0, (size_t)N * sizeof *d);
+    if (beta == 0.0)
+        return DQP_OK;
+    for (int64_t i = 0; i < N; i++)
+        V[i] = r[i] / beta;
+    g[0] = beta;
+    int j = 0;
+    while (j < M) {
+        double *vj = V + j * N, *w = V + (j + 1) * N, *h = H + j * (M + 1);
+        memcpy(d, vj, (size_t)N * sizeof *d);
         dqp_message bmsg = {{0}};
-        dqp_status st = k->be->solve(k->self, w, B->nb, &bmsg);
+        dqp_status st = k->be->solve(k->self, d, 1, &bmsg);
         if (st != DQP_OK)
             return dqp_fail(&k->err, st, "%s", bmsg.text);
-        B->solves++;
+        (*solves)++;
+        full_mv(k, d, w);
+        for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice: orthogonal to eps */
+            for (int i = 0; i <= j; i++) {
+                const double *vi = V + i * N;
+                double t = 0.0;
+                for (int64_t q = 0; q < N; q++)
+                    t += w[q] * vi[q];
+                for (int64_t q = 0; q < N; q++)
+                    w[q] -= t * vi[q];
+                h[i] = pass ? h[i] + t : t;
+            }
+        double hn = norm2(w, N);
+        if (!isfinite(hn))
+            return dqp_fail(&k->err, DQP_ERR_NUMERICAL, "GMRES: NaN/Inf in the Krylov basis");
+        for (int i = 0; i < j; i++) { /* earlier rotations */
+            double a = h[i], b = h[i + 1];
+            h[i] = cs[i] * a + sn[i] * b;
+            h[i + 1] = -sn[i] * a + cs[i] * b;
+        }
+        double den = hypot(h[j], hn);
+        cs[j] = den > 0 ? h[j] / den : 1.0;
+        sn[j] = den > 0 ? hn / den : 0.0;
+        h[j] = den;
+        g[j + 1] = -sn[j] * g[j];
+        g[j] = cs[j] * g[j];
+        j++;
+        double est = fabs(g[j]);
+        if (hn == 0.0 || den == 0.0 || est <= DQP_MAX(KKT_GMRES_RTOL * beta, atol))
+            break;
+        if (j > KKT_GMRES_LAG && est > KKT_GMRES_FLAT * fabs(g[j - KKT_GMRES_LAG]))
+            break;
+        for (int64_t q = 0; q < N; q++)
+            w[q] /= hn;
     }
-    *done = 1;
-    for (int c = 0; c < B->nb; c++)
-        if (norm_inf(w + c * N, N) > k->opt.tol * norm_inf(X + c * N, N))
-            *done = 0;
-    if (!*done)
-        for (int64_t i = 0; i < B->nb * N; i++)
-            X[i] -= w[i];
+    /* y = H(1:j, 1:j) \ g(1:j); d = S^{-1} V y */
+    for (int i = j - 1; i >= 0; i--) {
+        double t = g[i];
+        for (int c = i + 1; c < j; c++)
+            t -= H[c * (M + 1) + i] * y[c];
+        double piv = H[i * (M + 1) + i];
+        y[i] = piv != 0.0 ? t / piv : 0.0;
+    }
+    memset(d, 0, (size_t)N * sizeof *d);
+    for (int i = 0; i < j; i++)
+        for (int64_t q = 0; q < N; q++)
+            d[q] += y[i] * V[i * N + q];
+    dqp_message bmsg = {{0}};
+    dqp_status st = k->be->solve(k->self, d, 1, &bmsg);
+    if (st != DQP_OK)
+        return dqp_fail(&k->err, st, "%s", bmsg.text);
+    (*solves)++;
+    return DQP_OK;
+}
+
+/* GMRES-accelerated refinement for least-norm mode (same contract as refine:
+ * from_zero, the stopping rules, B->solves). Each outer step solves
+ * K d = r with one GMRES cycle (gmres_cycle) for the residual r = b - K x
+ * computed in extended precision, so the outer steps are iterative
+ * refinement with a much better inner solver: where the stationary
+ * iteration x += S^{-1} r contracts by rho = delta / (sigma + delta) per
+ * solve (15-100 solves when K has eigenvalues sigma near delta), GMRES
+ * needs about as many solves as S^{-1} K has distinct eigenvalue clusters.
+ * A right-hand side not in range(K) shows as a flat GMRES residual and an
+ * outer step that does not decrease the true one: the caller reports it. */
+static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
+                                int maxref) {
+    int64_t N = k->N;
+    if (!k->gv) {
+        int64_t len;
+        const int M = KKT_GMRES_M;
+        k->gh = dqp_alloc((size_t)((M + 1) * M + 4 * M + 2), sizeof(double));
+        k->gv = dqp_mul_size(M + 1, N, &len) ? dqp_alloc(len, sizeof(double)) : NULL;
+        if (!k->gv || !k->gh) {
+            dqp_free(k->gv);
+            dqp_free(k->gh);
+            k->gv = k->gh = NULL;
+            return dqp_fail(&k->err, DQP_ERR_NOMEM, "out of memory (GMRES basis, N = %lld)",
+                            (long long)N);
+        }
+    }
+    double *r = k->wt, *d = k->wt + N;
+    for (int c = 0; c < B->nb; c++) {
+        const double *bc = b + c * N;
+        double *xc = X + c * N, berr = 1.0;
+        if (from_zero) {
+            memset(xc, 0, (size_t)N * sizeof *xc);
+            memcpy(r, bc, (size_t)N * sizeof *r);
+            B->res[c] = B->rnorm[c] / B->scale[c];
+            B->conv[c] = B->rnorm[c] == 0;
+        } else {
+            B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
+            B->conv[c] = converged(k, B->res[c], berr);
+            for (int64_t i = 0; i < N; i++)
+                r[i] = (double)k->acc[i];
+        }
+        for (int step = 0; !B->conv[c] && step < DQP_MIN(maxref + 1, KKT_GMRES_CYCLES); step++) {
+            int solves = 0;
+            /* the outer test is tol (inf-norm, scaled); ||.||_2 >= ||.||_inf */
+            double atol = 0.5 * k->opt.tol * B->scale[c];
+            dqp_status st = gmres_cycle(k, r, atol, d, &solves);
+            B->solves += solves;
+            if (st != DQP_OK)
+                return st;
+            for (int64_t i = 0; i < N; i++)
+                xc[i] += d[i];
+            double rn = residual(k, bc, xc, &berr) / B->scale[c];
+            if (!isfinite(rn))
+                return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                                "KKT solve produced NaN/Inf for right-hand side %lld",
+                                (long long)(B->first + c));
+            if (rn >= B->res[c]) { /* stalled: undo */
+                for (int64_t i = 0; i < N; i++)
+                    xc[i] -= d[i];
+                break;
+            }
+            /* a cycle that does not halve the residual: r is not in range(K)
+             * (GMRES found the least-squares residual), or the rest is
+             * beyond what this factorization resolves */
+            int slow = rn > 0.5 * B->res[c];
+            B->res[c] = rn;
+            B->conv[c] = converged(k, rn, berr);
+            if (slow)
+                break;
+            for (int64_t i = 0; i < N; i++)
+                r[i] = (double)k->acc[i];
+        }
+    }
+    return DQP_OK;
+}
+
+/* Refinement in least-norm mode: a few stationary steps, which suffice
+ * when S^{-1} K is close to the identity on range(K) (one solve per step),
+ * then GMRES cycles for the columns that have not converged (eigenvalues
+ * of K near delta, where a stationary step gains little). */
+static dqp_status ln_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
+                            int maxref) {
+    dqp_status st = refine(k, b, X, B, from_zero, DQP_MIN(maxref, KKT_LN_STATIONARY));
+    for (int c = 0; c < B->nb && st == DQP_OK; c++)
+        if (!B->conv[c]) {
+            /* one column at a time, as a block of one */
+            rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {0}, 0};
+            st = krylov_refine(k, b + c * k->N, X + c * k->N, &C, 0, maxref);
+            B->solves += C.solves;
+            B->res[c] = C.res[0];
+            B->conv[c] = C.conv[0];
+        }
+    return st;
+}
+
+/* Least-norm clean-up. Every solve with S adds to x a component in null(K)
+ * of relative size ~ eps * growth * ||S|| / delta times the size of its
+ * input, which refinement never removes (S^{-1} K vanishes on null(K)); it
+ * reached 1e-6 in tests. M = S^{-1} R is the identity on null(K) (there
+ * S v = R v) and contracts range(K) by rho ~ delta / (sigma + delta), so
+ * w = M^j x ~ P_null x + rho^j (range part): the solves that compute it
+ * have inputs of size delta ||x|| and add only ~eps ||x||. Here w for one
+ * column x, in the workspace's first slot (returned). */
+static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *solves) {
+    int64_t N = k->N, n = k->n;
+    double *w = k->wt;
+    memcpy(w, x, (size_t)N * sizeof(double));
+    for (int j = 0; j < KKT_LN_APPLY; j++) {
+        for (int64_t i = 0; i < n; i++)
+            w[i] *= k->delta;
+        for (int64_t i = n; i < N; i++)
+            w[i] *= -k->delta;
+        dqp_message bmsg = {{0}};
+        dqp_status st = k->be->solve(k->self, w, 1, &bmsg);
+        if (st != DQP_OK)
+            return dqp_fail(&k->err, st, "%s", bmsg.text);
+        (*solves)++;
+    }
+    *wout = w;
+    return DQP_OK;
+}
+
+/* Least-norm clean-up of column c of a refined block (one column at a time:
+ * the workspace's last two slots hold a copy of x and the previous w).
+ * A pass removes w = M^j x (ln_cleanup) and refines again; the refinement
+ * starts from the small residual K w, so the drift it adds is ~ that
+ * residual times the drift of the first solve. Passes stop when
+ *  - w is negligible (x has no drift left);
+ *  - the drift the refinement can have added is negligible;
+ *  - w is the previous pass's w again: then w is not drift but the part of
+ *    x on eigenvalues of K below delta (rho ~ 1 there), which refinement
+ *    puts back every time; x is left as it is.
+ * If the clean-up leaves a worse, unconverged residual, x is restored. */
+static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref) {
+    int64_t N = k->N;
+    double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
+    double *prev = k->wt + (KKT_BLOCK - 2) * N;
+    const double *bc = k->wb + c * N;
+    rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0};
+    memcpy(keep, xc, (size_t)N * sizeof(double));
+    dqp_status st = DQP_OK;
+    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
+        double *w = NULL;
+        if ((st = ln_cleanup(k, xc, &w, &C.solves)) != DQP_OK)
+            break;
+        double xn = norm_inf(xc, N), wn = norm_inf(w, N), diff = 0.0;
+        if (wn <= k->opt.tol * xn)
+            break;
+        if (pass > 0) {
+            for (int64_t i = 0; i < N; i++)
+                diff = fmax(diff, fabs(w[i] - prev[i]));
+            if (diff <= KKT_LN_SAME * wn)
+                break;
+        }
+        memcpy(prev, w, (size_t)N * sizeof(double));
+        for (int64_t i = 0; i < N; i++)
+            xc[i] -= w[i];
+        double berr, res0 = residual(k, bc, xc, &berr) / C.scale[0];
+        if ((st = ln_refine(k, bc, xc, &C, 0, maxref)) != DQP_OK)
+            break;
+        if (res0 / DQP_MAX(B->rnorm[c] / C.scale[0], DBL_MIN) * wn <= k->opt.tol * xn)
+            break;
+    }
+    B->solves += C.solves;
+    if (st != DQP_OK)
+        return st;
+    if (!C.conv[0] && C.res[0] > B->res[c]) {
+        memcpy(xc, keep, (size_t)N * sizeof(double));
+        return DQP_OK;
+    }
+    B->res[c] = C.res[0];
+    B->conv[c] = C.conv[0];
     return DQP_OK;
 }
 
@@ -933,34 +1187,6 @@ static dqp_status judge(dqp_kkt *k, const rblock *B, int record) {
     return DQP_OK;
 }
 
-/* Least-norm clean-up of column c of a refined block, one column at a time
- * so that the last workspace slot can hold a copy of x: if the clean-up
- * leaves a worse, unconverged residual (K with eigenvalues near delta, where
- * "null" and "range" blur and refinement rebuilds slowly), x is restored. */
-static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref) {
-    int64_t N = k->N;
-    double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
-    const double *bc = k->wb + c * N;
-    rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0};
-    memcpy(keep, xc, (size_t)N * sizeof(double));
-    dqp_status st = DQP_OK;
-    for (int pass = 0, done = 0; pass < KKT_LN_PASSES && !done && st == DQP_OK; pass++) {
-        st = ln_cleanup(k, xc, &C, &done);
-        if (st == DQP_OK && !done)
-            st = refine(k, bc, xc, &C, 0, maxref);
-    }
-    B->solves += C.solves;
-    if (st != DQP_OK)
-        return st;
-    if (!C.conv[0] && C.res[0] > B->res[c]) {
-        memcpy(xc, keep, (size_t)N * sizeof(double));
-        return DQP_OK;
-    }
-    B->res[c] = C.res[0];
-    B->conv[c] = C.conv[0];
-    return DQP_OK;
-}
-
 static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
     int64_t N = k->N;
     int maxref = k->least_norm ? k->opt.max_refine_least_norm : k->opt.max_refine;
@@ -969,10 +1195,11 @@ static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
         B->rnorm[c] = norm_inf(X + c * N, N);
         B->scale[c] = DQP_MAX(1.0, B->rnorm[c]);
     }
-    dqp_status st = refine(k, k->wb, X, B, 1, maxref);
+    int ln = k->least_norm && k->delta > 0;
+    dqp_status st = ln ? ln_refine(k, k->wb, X, B, 1, maxref) : refine(k, k->wb, X, B, 1, maxref);
     if (st != DQP_OK)
         return st;
-    if (k->least_norm && k->delta > 0) {
+    if (ln) {
         /* an inconsistent system is reported as such, without clean-up */
         if ((st = judge(k, B, 0)) != DQP_OK)
             return st;
