@@ -743,6 +743,35 @@ static void test_order_hint(void) {
     fixture_free(&f);
 }
 
+/* Least-norm mode with an eigenvalue of K equal to delta (H = diag(1, 1e-8),
+ * delta = 1e-8): a stationary refinement step contracts that component by
+ * only rho = delta / (sigma + delta) = 1/2 (about 45 solves to 1e-13); the
+ * GMRES cycles resolve it in a few. Duplicated rows make K singular:
+ * K x = (3, 2e-8, 1, 1) has x = (1, 2, 1, 1) as least-norm solution. */
+static void test_least_norm_eigenvalue_at_delta(void) {
+    double h[4] = {1, 0, 0, 1e-8}, g[4] = {1, 0, 1, 0};
+    fixture f = {2, 2, dense_to_csc(h, 2, 2, 1), dense_to_csc(g, 2, 2, 0), NULL};
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    o.least_norm = 1;
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&f, be->name, &o);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        double x[4] = {3, 2e-8, 1, 1}, xs[4] = {1, 2, 1, 1};
+        CHECK_INT(dqp_kkt_solve(k, x, 1), DQP_OK);
+        for (int i = 0; i < 4; i++)
+            CHECK_NEAR(x[i], xs[i], 1e-10);
+        dqp_kkt_info info;
+        dqp_kkt_get_info(k, &info);
+        CHECK(info.residual <= 1e-13);
+        CHECK(info.refine_steps <= 20); /* stationary refinement alone: ~45 */
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&f);
+}
+
 static void test_empty(void) {
     FOR_EACH_BACKEND(be) {
         dqp_kkt *k = NULL;
@@ -1223,6 +1252,7 @@ int main(void) {
     RUN(test_least_norm_random);
     RUN(test_no_singular_check);
     RUN(test_order_hint);
+    RUN(test_least_norm_eigenvalue_at_delta);
     RUN(test_empty);
     RUN(test_one_by_one);
     RUN(test_random_large);
