@@ -37,7 +37,12 @@ typedef enum dqp_qp_status {
 
 DQP_API const char *dqp_qp_status_string(dqp_qp_status s);
 
-/* Derivative status: DQP_DIFF_REGULAR or a combination of flags. */
+/* Derivative status: DQP_DIFF_REGULAR or a combination of flags. LICQ and
+ * SINGULAR_HESSIAN both mean a singular reduced KKT and a least-norm
+ * derivative; which one is told by a near-null vector, except when counting
+ * alone proves it (more active rows than variables: LICQ; fewer active rows
+ * plus nonzero diagonal entries of P than variables: SINGULAR_HESSIAN), and
+ * then the other kind is not looked for. */
 enum {
     DQP_DIFF_REGULAR = 0,            /* exact derivative: LICQ, strict complementarity, K regular */
     DQP_DIFF_WEAKLY_ACTIVE = 1,      /* rows with slack < eps_active and mu ~ 0: one-sided */

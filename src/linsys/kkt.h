@@ -27,6 +27,12 @@
  * In floating point each solve still adds a null(K) component of relative size
  * ~ eps * growth / delta; kkt.c removes it afterwards with a few solves of
  * (K+R)^{-1} R, which is the identity on null(K) and contracts range(K).
+ * A stationary step contracts the error by delta / (sigma + delta) only, for
+ * eigenvalues sigma of K near delta; columns that have not converged after a
+ * few steps continue with GMRES cycles right-preconditioned by (K+R)^{-1}
+ * (whose Krylov space stays in range(K) for the same reason), the outer
+ * residuals in extended precision. A right-hand side outside range(K) shows
+ * as a cycle that does not halve the residual.
  *
  * Singular K outside least-norm mode: dqp_kkt_factor estimates
  * delta * ||(K+R)^{-1}||_2 (3 extra solves; ~1 for singular K, small for
