@@ -827,6 +827,14 @@ static void test_one_by_one(void) {
     fixture_free(&fh);
 }
 
+/* 1 when long double arithmetic really has more precision than double at
+ * run time (x87); valgrind emulates it in double precision. */
+static int runtime_extended(void) {
+    volatile long double one = 1.0L, tiny = 0x1p-60L;
+    long double s = one + tiny;
+    return s != one;
+}
+
 /* n = 2000, m = 1000: residual and inertia; D = 0 (reduced KKT of the
  * differentiation engine) and D > 0 (interior-point Newton system). */
 static void test_random_large(void) {
@@ -852,7 +860,12 @@ static void test_random_large(void) {
             CHECK(fx_backward_error(&f, r + N, x + N) <= 1e-15);
             CHECK(res0 <= 1e-11);
             CHECK(res1 <= 1e-11);
-            CHECK_NEAR(info.residual, fmax(res0, res1), 1e-3 * info.residual);
+            /* both residuals in extended precision agree to a few digits;
+             * where long double is double at run time (valgrind) they are
+             * two roundings of a residual at the rounding floor, summed in
+             * different orders */
+            CHECK_NEAR(info.residual, fmax(res0, res1),
+                       (runtime_extended() ? 1e-3 : 1.0) * info.residual);
             CHECK(norm_inf(x, 2 * N) > 1e3);
             CHECK(info.refine_steps <= 6);
             CHECK_INT(info.npos, f.n);
