@@ -988,8 +988,8 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
     return DQP_OK;
 }
 
-/* GMRES-accelerated refinement for least-norm mode (same contract as refine:
- * from_zero, the stopping rules, B->solves). Each outer step solves
+/* GMRES-accelerated refinement for least-norm mode from the current X (the
+ * stopping rules and B->solves as in refine). Each outer step solves
  * K d = r with one GMRES cycle (gmres_cycle) for the residual r = b - K x
  * computed in extended precision, so the outer steps are iterative
  * refinement with a much better inner solver: where the stationary
@@ -998,8 +998,7 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
  * needs about as many solves as S^{-1} K has distinct eigenvalue clusters.
  * A right-hand side not in range(K) shows as a flat GMRES residual and an
  * outer step that does not decrease the true one: the caller reports it. */
-static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
-                                int maxref) {
+static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int maxref) {
     int64_t N = k->N;
     if (!k->gv) {
         int64_t len;
@@ -1017,18 +1016,11 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
     double *r = k->wt, *d = k->wt + N;
     for (int c = 0; c < B->nb; c++) {
         const double *bc = b + c * N;
-        double *xc = X + c * N, berr = 1.0;
-        if (from_zero) {
-            memset(xc, 0, (size_t)N * sizeof *xc);
-            memcpy(r, bc, (size_t)N * sizeof *r);
-            B->res[c] = B->rnorm[c] / B->scale[c];
-            B->conv[c] = B->rnorm[c] == 0;
-        } else {
-            B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
-            B->conv[c] = converged(k, B->res[c], berr);
-            for (int64_t i = 0; i < N; i++)
-                r[i] = (double)k->acc[i];
-        }
+        double *xc = X + c * N, berr;
+        B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
+        B->conv[c] = converged(k, B->res[c], berr);
+        for (int64_t i = 0; i < N; i++)
+            r[i] = (double)k->acc[i];
         for (int step = 0; !B->conv[c] && step < DQP_MIN(maxref + 1, KKT_GMRES_CYCLES); step++) {
             int solves = 0;
             /* the outer test is tol (inf-norm, scaled); ||.||_2 >= ||.||_inf */
@@ -1075,7 +1067,7 @@ static dqp_status ln_refine(dqp_kkt *k, const double *b, double *X, rblock *B, i
         if (!B->conv[c]) {
             /* one column at a time, as a block of one */
             rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {0}, 0};
-            st = krylov_refine(k, b + c * k->N, X + c * k->N, &C, 0, maxref);
+            st = krylov_refine(k, b + c * k->N, X + c * k->N, &C, maxref);
             B->solves += C.solves;
             B->res[c] = C.res[0];
             B->conv[c] = C.conv[0];
