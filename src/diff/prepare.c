@@ -253,19 +253,6 @@ static dqp_status forward_order(dqp_solver *h, int64_t **order) {
                                : DQP_OK;
 }
 
-/* 1 when P is singular on null(G) for certain: rank(P) is at most the
- * number of nonzero diagonal entries (P is PSD: a zero diagonal entry has a
- * zero row and column) and dim null(G) >= n - rows, so null(P) and null(G)
- * meet when n > rows + that count. */
-static int hessian_singular_by_count(const dqp_solver *h) {
-    const dqp_csc *H = h->H;
-    int64_t diag = 0;
-    for (int64_t j = 0; j < H->n; j++)
-        for (int64_t k = H->p[j]; k < H->p[j + 1]; k++)
-            diag += H->i[k] == j && H->x[k] != 0.0;
-    return h->n > h->G->m + diag;
-}
-
 /* Factor the reduced KKT; when it is singular, factor it in least-norm mode
  * and classify: dependent active rows (LICQ) or P singular on null(G).
  * The least-norm factorization is the only one when singularity is known
@@ -279,14 +266,10 @@ static dqp_status factor_reduced(dqp_solver *h) {
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     dqp_message msg = {{0}};
-    double shares[2] = {0.0, 1.0}; /* more rows than variables: dependent rows */
-    int known = h->G->m > h->n;
-    if (!known && hessian_singular_by_count(h)) {
-        known = 1;
-        shares[0] = 1.0;
-        shares[1] = 0.0;
-    }
-    known = known || known_singular(h, shares);
+    int count = dqp_kkt_singular_by_count(h->H, h->n, h->G->m);
+    /* block shares of a null vector of that kind: (0, y) or (u, 0) */
+    double shares[2] = {count == DQP_KKT_H_SINGULAR, count == DQP_KKT_DEPENDENT_ROWS};
+    int known = count != 0 || known_singular(h, shares);
     opt.least_norm = known;
     int64_t *order = NULL;
     dqp_status st = forward_order(h, &order);

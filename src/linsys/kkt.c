@@ -664,21 +664,25 @@ dqp_status dqp_kkt_solve_once(dqp_kkt *k, double *x) {
     return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
 }
 
+int dqp_kkt_singular_by_count(const dqp_csc *H, int64_t n, int64_t rows) {
+    if (rows > n)
+        return DQP_KKT_DEPENDENT_ROWS;
+    int64_t diag = 0;
+    for (int64_t j = 0; H && j < H->n; j++)
+        for (int64_t p = H->p[j]; p < H->p[j + 1]; p++)
+            diag += H->i[p] == j && H->x[p] != 0.0;
+    return n > rows + diag ? DQP_KKT_H_SINGULAR : 0;
+}
+
+/* Row by row over the full pattern (also GMRES's products). */
 void dqp_kkt_matvec(const dqp_kkt *k, const double *x, double *y) {
     if (!k)
         return;
-    const int64_t *Kp = k->Kp, *Ki = k->Ki;
-    const double *Kx = k->Kx;
-    for (int64_t i = 0; i < k->N; i++)
-        y[i] = 0.0;
-    for (int64_t j = 0; j < k->N; j++) {
-        double xj = x[j], sj = 0.0;
-        int64_t last = Kp[j + 1] - 1;
-        for (int64_t p = Kp[j]; p < last; p++) {
-            y[Ki[p]] += Kx[p] * xj;
-            sj += Kx[p] * x[Ki[p]];
-        }
-        y[j] += sj + Kx[last] * xj;
+    for (int64_t i = 0; i < k->N; i++) {
+        double s = 0.0;
+        for (int64_t q = k->Fp[i]; q < k->Fp[i + 1]; q++)
+            s += k->Fx[q] * x[k->Fi[q]];
+        y[i] = s;
     }
 }
 
@@ -886,16 +890,6 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
     return DQP_OK;
 }
 
-/* y = K x in double precision over the full pattern (GMRES's products). */
-static void full_mv(const dqp_kkt *k, const double *x, double *y) {
-    for (int64_t i = 0; i < k->N; i++) {
-        double s = 0.0;
-        for (int64_t q = k->Fp[i]; q < k->Fp[i + 1]; q++)
-            s += k->Fx[q] * x[k->Fi[q]];
-        y[i] = s;
-    }
-}
-
 static double norm2(const double *x, int64_t len) {
     double s = 0.0;
     for (int64_t i = 0; i < len; i++)
@@ -934,7 +928,7 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
         if (st != DQP_OK)
             return dqp_fail(&k->err, st, "%s", bmsg.text);
         (*solves)++;
-        full_mv(k, d, w);
+        dqp_kkt_matvec(k, d, w);
         for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice: orthogonal to eps */
             for (int i = 0; i <= j; i++) {
                 const double *vi = V + i * N;

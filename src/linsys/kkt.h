@@ -202,6 +202,15 @@ dqp_status dqp_kkt_solve_once(dqp_kkt *kkt, double *x);
  * lapack, cholmod, external). */
 const int64_t *dqp_kkt_order(const dqp_kkt *kkt);
 
+/* Singularity of K = [H G'; G 0] (H PSD, given as its upper triangle; G
+ * with `rows` rows) that counting alone proves: DQP_KKT_DEPENDENT_ROWS when
+ * rows > n; DQP_KKT_H_SINGULAR when n > rows + (nonzero diagonal entries of
+ * H), since rank(H) is at most that count (a PSD matrix with a zero
+ * diagonal entry has a zero row and column) and dim null(G) >= n - rows, so
+ * null(H) and null(G) meet; else 0 (K may still be singular). */
+enum { DQP_KKT_DEPENDENT_ROWS = 1, DQP_KKT_H_SINGULAR = 2 };
+int dqp_kkt_singular_by_count(const dqp_csc *H, int64_t n, int64_t rows);
+
 /* y = K x (unregularized), N-vectors. */
 void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);
 

@@ -143,20 +143,6 @@ static int acceptable(dqp_ipm *w, const double *z, const double *y, const double
     return dqp_ipm_converged(w);
 }
 
-/* K is singular when the active rows are more than the variables (they are
- * dependent), or when null(G), of dimension >= n - rows, is larger than
- * rank(P) <= (nonzero columns of P) = (nonzero diagonal entries: P is PSD, so
- * a zero diagonal entry has a zero row and column): P is then singular on
- * null(G). The test spares the factorization on most LPs. */
-static int singular_for_sure(const dqp_ipm *w, int64_t rows) {
-    if (rows > w->n)
-        return 1;
-    int64_t cols = 0;
-    for (int64_t j = 0; j < w->n; j++)
-        cols += w->Pu->x[w->Pu_diag[j]] != 0.0;
-    return w->n - rows > cols;
-}
-
 /* Out-of-memory surfaces (the allocation-failure tests require every failure
  * to); a singular or ill-conditioned K only means no polish. */
 static dqp_status soft(dqp_status st) { return st == DQP_ERR_NOMEM ? st : DQP_OK; }
@@ -176,7 +162,9 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         pw.rpos[p + r] = w->yz[p + r] > w->s[r] ? rows++ : -1;
     for (int64_t k = 0; k < nb; k++)
         pw.bpos[k] = w->w[k] > w->t[k] ? rows++ : -1;
-    if (singular_for_sure(w, rows))
+    /* K singular for sure (dqp_kkt_singular_by_count): spares the
+     * factorization on most LPs */
+    if (dqp_kkt_singular_by_count(w->Pu, n, rows))
         goto done;
     int64_t N = n + rows;
     pw.x = dqp_alloc(DQP_MAX(N, 1), sizeof *pw.x);
