@@ -55,14 +55,14 @@ struct dqp_kkt {
     int64_t nnz;          /* entries of the upper triangle of K */
     int64_t *Kp, *Ki;     /* pattern of K, upper triangle, diagonal last in each column */
     double *Kx;           /* values of K (unregularized) */
-    double *Sx;           /* values of S = K + R, handed to the backend */
+    double *Sx;           /* values of S = K + R, handed to the backend (external: Kx) */
     int64_t nnzH, nnzG;   /* stored entries of H and G */
-    int64_t *Hmap, *Gmap; /* H value p -> K value Hmap[p]; same for G */
+    unsigned char *hdiag; /* H stores the diagonal entry of column j (else K adds it) */
     double *wb, *wt;      /* KKT_BLOCK right-hand sides; residuals / corrections */
     int64_t *Fp, *Fi;     /* full symmetric pattern of K by rows (row i = column i) */
     double *Fx;           /* its values (copied from Kx whenever Kx changes) */
-    int64_t *Fmap;        /* Fx[q] = Kx[Fmap[q]] */
-    long double *acc;     /* extended-precision residual, length N */
+    int64_t *cur;         /* scratch cursors, length N (filling Fx and Kx) */
+    double *acc;          /* residual (accumulated in extended precision), length N */
     double *gv;           /* GMRES: Krylov basis, (KKT_GMRES_M + 1) N (allocated on first use) */
     double *gh;           /* GMRES: Hessenberg matrix and rotations */
     const dqp_linsys_backend *be;
@@ -239,9 +239,9 @@ static int count_entries(int64_t n, int64_t m, const dqp_csc *H, const dqp_csc *
     return 1;
 }
 
-/* Fill Kp, Ki, Kx and the value maps. Column j < n: H(:, j) then the
- * diagonal if H lacks it; column n+i: row i of G (sorted by construction),
- * then the diagonal -D_i. The diagonal is thus the last entry of every column. */
+/* Fill Kp, Ki, Kx and hdiag. Column j < n: H(:, j) then the diagonal if H
+ * lacks it; column n+i: row i of G (sorted by construction), then the
+ * diagonal -D_i. The diagonal is thus the last entry of every column. */
 static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const double *D) {
     int64_t n = k->n, m = k->m, *Kp = k->Kp, *Ki = k->Ki;
     double *Kx = k->Kx;
@@ -252,9 +252,9 @@ static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const doubl
             for (int64_t p = H->p[j]; p < H->p[j + 1]; p++, pos++) {
                 Ki[pos] = H->i[p];
                 Kx[pos] = H->x[p];
-                k->Hmap[p] = pos;
             }
-        if (pos == Kp[j] || Ki[pos - 1] != j) {
+        k->hdiag[j] = pos > Kp[j] && Ki[pos - 1] == j;
+        if (!k->hdiag[j]) {
             Ki[pos] = j;
             Kx[pos++] = 0.0;
         }
@@ -278,7 +278,6 @@ static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const doubl
             int64_t pos = Ki[Kp[n + G->i[p] + 1] - 1]++;
             Ki[pos] = j;
             Kx[pos] = G->x[p];
-            k->Gmap[p] = pos;
         }
     for (int64_t i = 0; i < m; i++) {
         int64_t last = Kp[n + i + 1] - 1;
@@ -287,11 +286,14 @@ static void assemble(dqp_kkt *k, const dqp_csc *H, const dqp_csc *G, const doubl
     }
 }
 
-/* Fp, Fi, Fmap: both triangles of K row by row, for the residual (a dot
- * product per row accumulates in a register instead of scattering into
- * extended-precision memory). next: scratch of length N. */
-static void full_pattern(dqp_kkt *k, int64_t *next) {
-    int64_t N = k->N;
+/* Fp, Fi: both triangles of K row by row, for the residual (a dot product
+ * per row accumulates in a register instead of scattering into
+ * extended-precision memory). Row i lists column i of the upper triangle
+ * (rows <= i, increasing), then the columns c > i holding row i, increasing
+ * in c; so row j < n ends with the entries of G(:, j) in increasing row
+ * order (update_values relies on it). */
+static void full_pattern(dqp_kkt *k) {
+    int64_t N = k->N, *next = k->cur;
     const int64_t *Kp = k->Kp, *Ki = k->Ki;
     memset(k->Fp, 0, (size_t)(N + 1) * sizeof(int64_t));
     for (int64_t j = 0; j < N; j++)
@@ -306,24 +308,32 @@ static void full_pattern(dqp_kkt *k, int64_t *next) {
     }
     for (int64_t j = 0; j < N; j++)
         for (int64_t p = Kp[j]; p < Kp[j + 1]; p++) {
-            int64_t i = Ki[p], q = next[j]++;
-            k->Fi[q] = i;
-            k->Fmap[q] = p;
-            if (i != j) {
-                q = next[i]++;
-                k->Fi[q] = j;
-                k->Fmap[q] = p;
-            }
+            int64_t i = Ki[p];
+            k->Fi[next[j]++] = i;
+            if (i != j)
+                k->Fi[next[i]++] = j;
         }
 }
 
+/* Fx from Kx, in full_pattern's order. */
 static void sync_full(dqp_kkt *k) {
-    for (int64_t q = 0; q < k->Fp[k->N]; q++)
-        k->Fx[q] = k->Kx[k->Fmap[q]];
+    int64_t N = k->N, *next = k->cur;
+    const int64_t *Kp = k->Kp, *Ki = k->Ki;
+    memcpy(next, k->Fp, (size_t)N * sizeof *next);
+    for (int64_t j = 0; j < N; j++)
+        for (int64_t p = Kp[j]; p < Kp[j + 1]; p++) {
+            int64_t i = Ki[p];
+            k->Fx[next[j]++] = k->Kx[p];
+            if (i != j)
+                k->Fx[next[i]++] = k->Kx[p];
+        }
 }
 
 /* delta = reg * max(1, max |K_ij|) and S = K + diag(delta I_n, -delta I_m). */
 static void regularize(dqp_kkt *k) {
+    k->delta = 0.0;
+    if (k->Sx == k->Kx) /* external inverse: nothing is factored, S = K */
+        return;
     double kmax = 1.0;
     for (int64_t p = 0; p < k->nnz; p++)
         kmax = DQP_MAX(kmax, fabs(k->Kx[p]));
@@ -401,28 +411,25 @@ static dqp_status create_object(dqp_kkt **out, const dqp_linsys_backend *be, int
     k->Kp = dqp_alloc(N + 1, sizeof(int64_t));
     k->Ki = dqp_alloc(nnz, sizeof(int64_t));
     k->Kx = dqp_alloc(nnz, sizeof(double));
-    k->Sx = dqp_alloc(nnz, sizeof(double));
-    k->Hmap = dqp_alloc(k->nnzH, sizeof(int64_t));
-    k->Gmap = dqp_alloc(k->nnzG, sizeof(int64_t));
+    /* an external inverse factors nothing and o->reg is 0 there: S = K */
+    k->Sx = be == &ext_backend ? k->Kx : dqp_alloc(nnz, sizeof(double));
+    k->hdiag = dqp_alloc(n, 1);
     k->wb = dqp_alloc(blk, sizeof(double));
     k->wt = dqp_alloc(blk, sizeof(double));
-    k->acc = dqp_alloc(N, sizeof(long double));
+    k->acc = dqp_alloc(N, sizeof(double));
     int64_t nfull = 2 * nnz - N; /* nnz >= N: the diagonal is always stored */
     k->Fp = dqp_alloc(N + 1, sizeof(int64_t));
     k->Fi = dqp_alloc(nfull, sizeof(int64_t));
     k->Fx = dqp_alloc(nfull, sizeof(double));
-    k->Fmap = dqp_alloc(nfull, sizeof(int64_t));
-    int64_t *next = dqp_alloc(N, sizeof(int64_t));
-    if (!k->Kp || !k->Ki || !k->Kx || !k->Sx || !k->Hmap || !k->Gmap || !k->wb || !k->wt ||
-        !k->acc || !k->Fp || !k->Fi || !k->Fx || !k->Fmap || !next) {
-        dqp_free(next);
+    k->cur = dqp_alloc(N, sizeof(int64_t));
+    if (!k->Kp || !k->Ki || !k->Kx || !k->Sx || !k->hdiag || !k->wb || !k->wt || !k->acc ||
+        !k->Fp || !k->Fi || !k->Fx || !k->cur) {
         dqp_kkt_destroy(k);
         return dqp_fail(msg, DQP_ERR_NOMEM, "out of memory (KKT matrix with %lld entries)",
                         (long long)nnz);
     }
     assemble(k, H, G, D);
-    full_pattern(k, next);
-    dqp_free(next);
+    full_pattern(k);
     sync_full(k);
     regularize(k);
     *out = k;
@@ -563,16 +570,16 @@ void dqp_kkt_destroy(dqp_kkt *k) {
     dqp_free(k->Kp);
     dqp_free(k->Ki);
     dqp_free(k->Kx);
-    dqp_free(k->Sx);
-    dqp_free(k->Hmap);
-    dqp_free(k->Gmap);
+    if (k->Sx != k->Kx)
+        dqp_free(k->Sx);
+    dqp_free(k->hdiag);
     dqp_free(k->wb);
     dqp_free(k->wt);
     dqp_free(k->acc);
     dqp_free(k->Fp);
     dqp_free(k->Fi);
     dqp_free(k->Fx);
-    dqp_free(k->Fmap);
+    dqp_free(k->cur);
     dqp_free(k->gv);
     dqp_free(k->gh);
     dqp_free(k);
@@ -590,12 +597,21 @@ dqp_status dqp_kkt_update(dqp_kkt *k, const double *Hx, const double *Gx, const 
         st = check_D(D, k->m, &k->err);
     if (st != DQP_OK)
         return st; /* nothing changed */
-    if (Hx)
-        for (int64_t p = 0; p < k->nnzH; p++)
-            k->Kx[k->Hmap[p]] = Hx[p];
-    if (Gx)
-        for (int64_t p = 0; p < k->nnzG; p++)
-            k->Kx[k->Gmap[p]] = Gx[p];
+    int64_t n = k->n, *next = k->cur;
+    const int64_t *Kp = k->Kp;
+    /* H(:, j) is the start of column j of K (assemble) */
+    for (int64_t j = 0, p = 0; Hx && j < n; j++)
+        for (int64_t q = Kp[j]; q < Kp[j + 1] - !k->hdiag[j]; q++)
+            k->Kx[q] = Hx[p++];
+    /* G(:, j) is the end of row j of the full pattern (full_pattern), and
+     * column n+i of K holds row i of G in increasing column order */
+    if (Gx) {
+        memcpy(next, Kp + n, (size_t)k->m * sizeof *next);
+        for (int64_t j = 0, p = 0; j < n; j++)
+            for (int64_t q = k->Fp[j]; q < k->Fp[j + 1]; q++)
+                if (k->Fi[q] >= n)
+                    k->Kx[next[k->Fi[q] - n]++] = Gx[p++];
+    }
     if (D)
         for (int64_t i = 0; i < k->m; i++)
             k->Kx[k->Kp[k->n + i + 1] - 1] = -D[i];
@@ -613,8 +629,9 @@ void dqp_kkt_set_least_norm(dqp_kkt *k, int on) {
 
 /* ------------------------------------------------------------ arithmetic */
 
-/* acc = b - K x in extended precision, row by row over the full pattern
- * (Fp, Fi, Fx); returns ||acc||_inf.
+/* acc = b - K x accumulated in extended precision, row by row over the
+ * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf (of the
+ * extended-precision values).
  * *berr receives the componentwise backward error (Oettli-Prager)
  *     max_i |b - K x|_i / (|b| + |K| |x|)_i,
  * with 0/0 = 0 (an empty row with a zero right-hand side). */
@@ -641,7 +658,7 @@ static double residual(dqp_kkt *k, const double *b, const double *x, double *ber
         }
         long double r = s0 + s1;
         double den = d0 + d1;
-        k->acc[i] = r;
+        k->acc[i] = (double)r;
         long double a = fabsl(r);
         if (!(a <= nrm)) /* also propagates NaN */
             nrm = a;
@@ -838,7 +855,7 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
             B->conv[c] = converged(k, B->res[c], berr);
             for (int64_t i = 0; i < N; i++)
-                tc[i] = (double)k->acc[i];
+                tc[i] = k->acc[i];
         }
         if (!B->conv[c])
             act[na++] = c;
@@ -878,7 +895,7 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
                 continue;
             double *tn = t + nn * N; /* nn <= s: slot s is no longer needed */
             for (int64_t i = 0; i < N; i++)
-                tn[i] = (double)k->acc[i];
+                tn[i] = k->acc[i];
             act[nn++] = c;
         }
         na = nn;
@@ -1014,7 +1031,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
         B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
         B->conv[c] = converged(k, B->res[c], berr);
         for (int64_t i = 0; i < N; i++)
-            r[i] = (double)k->acc[i];
+            r[i] = k->acc[i];
         for (int step = 0; !B->conv[c] && step < DQP_MIN(maxref + 1, KKT_GMRES_CYCLES); step++) {
             int solves = 0;
             /* the outer test is tol (inf-norm, scaled); ||.||_2 >= ||.||_inf */
@@ -1044,7 +1061,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
             if (slow)
                 break;
             for (int64_t i = 0; i < N; i++)
-                r[i] = (double)k->acc[i];
+                r[i] = k->acc[i];
         }
     }
     return DQP_OK;
