@@ -24,12 +24,17 @@ struct dqp_solver {
     unsigned char *is_active; /* length mineq */
     int64_t *active;          /* J, increasing */
     int64_t nact;
-    int ready;                /* derivative prepared */
+    int ready; /* derivative prepared */
 
-    dqp_kkt *kkt;             /* reduced KKT, N = n + meq + nact */
-    int reusing;              /* kkt refines with the forward solver's factorization */
-    dqp_csc *H, *G;           /* upper(P) and [A; C_J] (owned) */
-    double *work;             /* 3 * N scratch */
+    dqp_kkt *kkt; /* reduced KKT, N = n + meq + nact (NULL when ksolve serves) */
+    /* 0: kkt is a factorization of K_J; 1: kkt refines against K_J with the
+     * forward solver's factorization (kkt_reuse); 2: the forward solver's
+     * own solver of K_J serves (kkt_solve: ksolve, ksolve_user), no kkt */
+    int reusing;
+    dqp_qp_kkt_solve_fn ksolve;
+    void *ksolve_user;
+    dqp_csc *H, *G; /* upper(P) and [A; C_J] (owned; built when needed) */
+    double *work;   /* 3 * N scratch */
     int64_t work_len;
 
     dqp_info info;

@@ -76,6 +76,9 @@ static void release_derivative(dqp_solver *h) {
     dqp_csc_free(h->G);
     h->kkt = NULL;
     h->H = h->G = NULL;
+    h->reusing = 0;
+    h->ksolve = NULL;
+    h->ksolve_user = NULL;
     h->ready = 0;
 }
 

@@ -34,14 +34,20 @@ static double norm_inf(const double *x, int64_t len) {
     return m;
 }
 
-/* G = [A; C_J] with the rows of C_J divided by their norms (CSC, m x n). */
-static dqp_csc *build_G(dqp_solver *h, const int64_t *posJ) {
+/* G = [A; C_J] with the rows of C_J divided by their norms (CSC, m x n),
+ * for the current J (h->active). */
+static dqp_csc *build_G(dqp_solver *h) {
     /* sparse matrices are read in place; dense ones (or none) are converted */
     dqp_csc *Acopy = h->prob->A ? NULL : dqp_rows_csc(h->prob, 'A');
     dqp_csc *Ccopy = h->prob->C ? NULL : dqp_rows_csc(h->prob, 'C'), *G = NULL;
     const dqp_csc *A = h->prob->A ? h->prob->A : Acopy, *C = h->prob->C ? h->prob->C : Ccopy;
-    if (!A || !C)
+    int64_t *posJ = dqp_alloc(DQP_MAX(h->mineq, 1), sizeof *posJ);
+    if (!A || !C || !posJ)
         goto done;
+    for (int64_t i = 0; i < h->mineq; i++)
+        posJ[i] = -1;
+    for (int64_t k = 0; k < h->nact; k++)
+        posJ[h->active[k]] = k;
     int64_t n = h->n, nnz = dqp_csc_nnz(A);
     for (int64_t k = 0; k < dqp_csc_nnz(C); k++)
         nnz += posJ[C->i[k]] >= 0;
@@ -64,9 +70,19 @@ static dqp_csc *build_G(dqp_solver *h, const int64_t *posJ) {
         G->p[j + 1] = t;
     }
 done:
+    dqp_free(posJ);
     dqp_csc_free(Acopy);
     dqp_csc_free(Ccopy);
     return G;
+}
+
+/* h->H and h->G for the current J, when not built yet. */
+static dqp_status ensure_HG(dqp_solver *h) {
+    if (!h->H && !(h->H = dqp_upper_P(h->prob)))
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory (upper triangle of P)");
+    if (!h->G && !(h->G = build_G(h)))
+        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
+    return DQP_OK;
 }
 
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
@@ -120,7 +136,7 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];
-    dqp_kkt_info ki;
+    dqp_kkt_info ki = {0};
     dqp_kkt_get_info(h->kkt, &ki);
     double *saved = NULL;
     int64_t len = 0;
@@ -129,12 +145,13 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "reduced KKT solve: out of memory");
         memcpy(saved, r, (size_t)len * sizeof *saved);
     }
-    dqp_status st = solve_scaled(h, r, saved, nrhs);
-    if (st != DQP_OK && h->reusing) {
+    dqp_status st =
+        h->reusing == 2 ? h->ksolve(h->ksolve_user, r, nrhs) : solve_scaled(h, r, saved, nrhs);
+    if (st != DQP_OK && st != DQP_ERR_NOMEM && h->reusing) {
         dqp_solver_log(h, DQP_LOG_INFO,
-                       "reduced KKT: refinement with the forward solver's factorization did "
+                       "reduced KKT: the solve with the forward solver's factorization did "
                        "not converge (%s); factoring",
-                       dqp_kkt_last_error(h->kkt));
+                       h->kkt ? dqp_kkt_last_error(h->kkt) : dqp_status_string(st));
         if ((st = factor_current(h, 0)) != DQP_OK) {
             dqp_free(saved);
             return st;
@@ -144,7 +161,8 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     }
     dqp_free(saved);
     if (st != DQP_OK)
-        return dqp_solver_fail(h, st, "reduced KKT solve: %s", dqp_kkt_last_error(h->kkt));
+        return dqp_solver_fail(h, st, "reduced KKT solve: %s",
+                               h->kkt ? dqp_kkt_last_error(h->kkt) : dqp_status_string(st));
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];
@@ -169,8 +187,8 @@ static dqp_status make_kkt(dqp_solver *h, dqp_kkt **out, const dqp_csc *H, const
             I->x[j] = 1.0;
         }
     }
-    dqp_status st = dqp_kkt_create(out, h->s.lin_solver, h->n, G->m, H ? H : I, G, NULL, &opt,
-                                   &msg);
+    dqp_status st =
+        dqp_kkt_create(out, h->s.lin_solver, h->n, G->m, H ? H : I, G, NULL, &opt, &msg);
     dqp_csc_free(I);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT setup: %s", msg.text);
@@ -188,7 +206,9 @@ static dqp_status make_kkt(dqp_solver *h, dqp_kkt **out, const dqp_csc *H, const
  * y is in the scaled rows of G; the caller unscales. */
 static dqp_status ls_duals(dqp_solver *h, double *y) {
     dqp_kkt *kkt = NULL;
-    dqp_status st = make_kkt(h, &kkt, NULL, h->G, 1);
+    dqp_status st = ensure_HG(h);
+    if (st == DQP_OK)
+        st = make_kkt(h, &kkt, NULL, h->G, 1);
     if (st != DQP_OK)
         return st;
     int64_t n = h->n, N = n + h->G->m;
@@ -228,8 +248,7 @@ static void classify_null(dqp_solver *h, double primal, double dual) {
  * kkt_singular), with the shares of its near-null vector. */
 static int known_singular(dqp_solver *h, double shares[2]) {
     const dqp_qp_backend *be = h->backend;
-    return !h->cb && be && be->kkt_singular && h->bself &&
-           h->info.qp_status == DQP_QP_SOLVED &&
+    return !h->cb && be && be->kkt_singular && h->bself && h->info.qp_status == DQP_QP_SOLVED &&
            be->kkt_singular(h->bself, h->active, h->nact, shares);
 }
 
@@ -300,7 +319,7 @@ static dqp_status factor_reduced(dqp_solver *h) {
 }
 
 /* Choose J from the primal slack; clean mu off J; report inconsistencies. */
-static void choose_active(dqp_solver *h, int recovering, int64_t *posJ) {
+static void choose_active(dqp_solver *h, int recovering) {
     int64_t m = h->mineq;
     double *Cz = h->work;
     memset(Cz, 0, (size_t)m * sizeof *Cz);
@@ -320,7 +339,6 @@ static void choose_active(dqp_solver *h, int recovering, int64_t *posJ) {
         int act = slack < h->s.eps_active ||
                   (!recovering && mu_rel > slack && mu_rel > 100.0 * h->s.eps_abs);
         h->is_active[i] = (unsigned char)act;
-        posJ[i] = act ? h->nact : -1;
         if (act)
             h->active[h->nact++] = i;
         else {
@@ -337,11 +355,10 @@ static void clear_mask(unsigned char *mask, int64_t m) {
         mask[i] = 0;
 }
 
-/* Set J from a 0/1 mask: active[], nact, posJ[]. */
-static void set_active(dqp_solver *h, int64_t *posJ) {
+/* Set J from the 0/1 mask is_active: active[], nact. */
+static void set_active(dqp_solver *h) {
     h->nact = 0;
     for (int64_t i = 0; i < h->mineq; i++) {
-        posJ[i] = h->is_active[i] ? h->nact : -1;
         if (h->is_active[i])
             h->active[h->nact++] = i;
     }
@@ -370,7 +387,7 @@ static dqp_status stationarity_ls(dqp_solver *h, double *res) {
  * along that order while sqrt(||slack_J||^2 + ||stationarity||^2)
  * decreases; stop when it is below eps_active or starts to increase. Each
  * candidate costs one least-squares factorization, so this is opt-in. */
-static dqp_status refine_active(dqp_solver *h, int64_t *posJ) {
+static dqp_status refine_active(dqp_solver *h) {
     int64_t m = h->mineq;
     double *slack = dqp_alloc(m, sizeof *slack);
     int64_t *order = dqp_alloc(m, sizeof *order);
@@ -403,9 +420,9 @@ static dqp_status refine_active(dqp_solver *h, int64_t *posJ) {
             h->is_active[order[t]] = 1;
         if (k > 0)
             slack2 += slack[order[k - 1]] * slack[order[k - 1]];
-        set_active(h, posJ);
+        set_active(h);
         dqp_csc_free(h->G);
-        h->G = build_G(h, posJ);
+        h->G = build_G(h);
         if (!h->G) {
             st = dqp_solver_fail(h, DQP_ERR_NOMEM, "refine_active: out of memory");
             goto done;
@@ -424,7 +441,7 @@ static dqp_status refine_active(dqp_solver *h, int64_t *posJ) {
     clear_mask(h->is_active, m);
     for (int64_t t = 0; t < best_k; t++)
         h->is_active[order[t]] = 1;
-    set_active(h, posJ);
+    set_active(h);
     dqp_csc_free(h->G);
     h->G = NULL;
 done:
@@ -499,8 +516,7 @@ static dqp_status try_reuse(dqp_solver *h, int *used) {
     opt.max_refine = REUSE_MAX_REFINE;
     opt.tol_accept = REUSE_TOL_ACCEPT;
     dqp_message msg = {{0}};
-    st = dqp_kkt_create_external(&h->kkt, h->n, h->G->m, h->H, h->G, NULL, &opt, apply, user,
-                                 &msg);
+    st = dqp_kkt_create_external(&h->kkt, h->n, h->G->m, h->H, h->G, NULL, &opt, apply, user, &msg);
     if (st == DQP_OK)
         st = dqp_kkt_factor(h->kkt); /* no numeric work: marks the object ready */
     if (st != DQP_OK) {
@@ -512,13 +528,34 @@ static dqp_status try_reuse(dqp_solver *h, int *used) {
     return DQP_OK;
 }
 
-/* (Re)create the solver of the reduced KKT for the current G: the forward
- * solver's factorization when allowed and offered, else a factorization. */
+/* The forward solver's own solver of K_J (solver.h, kkt_solve), when it
+ * offers one for this J: nothing is assembled or factored, G and H are not
+ * even built. Sets h->reusing = 2; an error only for out-of-memory. */
+static dqp_status try_solver_kkt(dqp_solver *h) {
+    const dqp_qp_backend *be = h->backend;
+    if (h->cb || !be || !be->kkt_solve || !h->bself || h->info.qp_status != DQP_QP_SOLVED)
+        return DQP_OK;
+    dqp_status st =
+        be->kkt_solve(h->bself, h->active, h->nact, h->rownorm, &h->ksolve, &h->ksolve_user);
+    if (st == DQP_ERR_NOMEM)
+        return dqp_solver_fail(h, st, "reduced KKT: out of memory");
+    if (st == DQP_OK)
+        h->reusing = 2;
+    return DQP_OK;
+}
+
+/* (Re)create the solver of the reduced KKT for the current J: the forward
+ * solver's own when allowed and offered, else refinement with its
+ * factorization when allowed and offered, else a factorization. */
 static dqp_status factor_current(dqp_solver *h, int allow_reuse) {
     dqp_kkt_destroy(h->kkt);
     h->kkt = NULL;
     h->reusing = 0;
-    dqp_status st = allow_reuse ? try_reuse(h, &h->reusing) : DQP_OK;
+    dqp_status st = allow_reuse ? try_solver_kkt(h) : DQP_OK;
+    if (st == DQP_OK && !h->reusing)
+        st = ensure_HG(h);
+    if (st == DQP_OK && allow_reuse && !h->reusing)
+        st = try_reuse(h, &h->reusing);
     if (st != DQP_OK)
         return st;
     if (h->reusing) {
@@ -534,14 +571,10 @@ static dqp_status factor_current(dqp_solver *h, int allow_reuse) {
     return DQP_OK;
 }
 
-/* Build G = [A; C_J] and factor the reduced KKT for the current J. */
-static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
-    dqp_kkt_destroy(h->kkt);
-    h->kkt = NULL;
+/* The solver of the reduced KKT for a new J (G is rebuilt when needed). */
+static dqp_status build_and_factor(dqp_solver *h) {
     dqp_csc_free(h->G);
-    h->G = build_G(h, posJ);
-    if (!h->G)
-        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory building the reduced KKT");
+    h->G = NULL;
     return factor_current(h, 1);
 }
 
@@ -552,7 +585,7 @@ static dqp_status build_and_factor(dqp_solver *h, const int64_t *posJ) {
  * than its slack (mu <= 1e3 slack, relative): an interior-point solution
  * at tolerance eps has mu ~ slack ~ sqrt(eps) on such rows, while a
  * strictly active row has mu / slack ~ 1 / eps. */
-static dqp_status classify_weak(dqp_solver *h, int64_t *posJ) {
+static dqp_status classify_weak(dqp_solver *h) {
     double mu_scale = fmax(1.0, norm_inf(h->mu, h->mineq));
     double weak_tol = 100.0 * h->s.eps_abs * mu_scale;
     double *Cz = h->work;
@@ -579,8 +612,8 @@ static dqp_status classify_weak(dqp_solver *h, int64_t *posJ) {
     h->info.derivative_status |= DQP_DIFF_WEAKLY_ACTIVE;
     if (h->s.weak_active != DQP_WEAK_DROP)
         return DQP_OK;
-    set_active(h, posJ);
-    return build_and_factor(h, posJ);
+    set_active(h);
+    return build_and_factor(h);
 }
 
 dqp_status dqp_engine_prepare(dqp_solver *h) {
@@ -595,25 +628,19 @@ dqp_status dqp_engine_prepare(dqp_solver *h) {
         if (!h->work)
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
     }
-    int64_t *posJ = dqp_alloc(m, sizeof *posJ);
-    h->H = dqp_upper_P(h->prob);
-    if (!posJ || !h->H) {
-        dqp_free(posJ);
-        return dqp_solver_fail(h, DQP_ERR_NOMEM, "out of memory");
-    }
     row_norms(h);
-    choose_active(h, recovering, posJ);
+    choose_active(h, recovering);
     if (h->s.refine_active) {
-        if ((st = refine_active(h, posJ)) != DQP_OK)
+        if ((st = refine_active(h)) != DQP_OK)
             goto fail;
         recovering = 1; /* the solver's duals belong to its own active set */
         h->info.derivative_status |= DQP_DIFF_DUALS_RECOVERED;
     }
-    if ((st = build_and_factor(h, posJ)) != DQP_OK)
+    if ((st = build_and_factor(h)) != DQP_OK)
         goto fail;
     if (recovering && (st = recover_duals(h)) != DQP_OK)
         goto fail;
-    if ((st = classify_weak(h, posJ)) != DQP_OK)
+    if ((st = classify_weak(h)) != DQP_OK)
         goto fail;
     h->info.n_active = h->nact;
     /* Stationarity residual with the final duals. */
@@ -628,11 +655,9 @@ dqp_status dqp_engine_prepare(dqp_solver *h) {
      * what a wrong active set or wrong duals produce. */
     if (h->info.stationarity > sqrt(h->s.eps_abs) * scale)
         h->info.derivative_status |= DQP_DIFF_INCONSISTENT;
-    dqp_free(posJ);
     h->ready = 1;
     return DQP_OK;
 fail:
-    dqp_free(posJ);
     h->info.derivative_status |= DQP_DIFF_FAILED;
     return st;
 }

@@ -1083,4 +1083,5 @@ const dqp_qp_backend dqp_backend_admm = {
     admm_destroy,
     NULL,
     NULL,
+    NULL,
     NULL};

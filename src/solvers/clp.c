@@ -353,6 +353,7 @@ const dqp_qp_backend dqp_backend_clp = {
     clp_destroy,
     NULL,
     NULL,
+    NULL,
     NULL};
 
 #else

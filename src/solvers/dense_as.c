@@ -893,4 +893,5 @@ const dqp_qp_backend dqp_backend_dense_as = {
     das_destroy,
     NULL,
     NULL,
+    NULL,
     NULL};

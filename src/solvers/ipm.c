@@ -292,4 +292,5 @@ const dqp_qp_backend dqp_backend_ipm = {
     ipm_destroy,
     dqp_ipm_kkt_reuse,
     dqp_ipm_kkt_singular,
-    dqp_ipm_kkt_order};
+    dqp_ipm_kkt_order,
+    dqp_ipm_polish_solver};

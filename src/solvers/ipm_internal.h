@@ -201,9 +201,11 @@ dqp_qp_status dqp_ipm_iterate(dqp_ipm *w);
 dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_message *msg);
 /* Free the kept polish factorization (new solve, update, destroy). */
 void dqp_ipm_polish_release(dqp_ipm *w);
-/* After dqp_ipm_kkt_reuse has loaded the engine's J (cpos, jrow, jscale):
- * offer the polish factorization when its active set is exactly J. */
-int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user);
+/* The kkt_solve hook (solver.h): the polish's KKT object when its active
+ * set is the engine's J. */
+dqp_status dqp_ipm_polish_solver(void *self, const int64_t *active, int64_t nact,
+                                 const double *rowscale, dqp_qp_kkt_solve_fn *solve,
+                                 void **user);
 /* The kkt_singular hook (solver.h): the polish's finding for the engine's J. */
 int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]);
 

@@ -21,9 +21,11 @@
  * optimal, and exact up to the conditioning of K, not of the barrier.
  * Otherwise (J wrong, K singular: dependent active rows, P singular on
  * null([A; C_J]), or more active rows than variables) the interior-point
- * point is kept. An accepted polish's factorization is kept too: when the
- * engine finds the same active set, it is the factorization of the
- * engine's reduced KKT (dqp_ipm_polish_offer, through the kkt_reuse hook). */
+ * point is kept. An accepted polish's KKT object is kept too: when the
+ * engine finds the same active set, it is the engine's reduced KKT up to
+ * the order and scaling of the rows, and the engine solves with it (the
+ * kkt_solve hook, dqp_ipm_kkt_solve) instead of assembling and factoring
+ * its own. */
 #include "solvers/ipm_internal.h"
 
 #include <math.h>
@@ -180,8 +182,8 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
     /* the backend the iterations used (mumps where ldl would be slow) */
     dqp_kkt_info ki = {0};
     dqp_kkt_get_info(w->kkt, &ki);
-    st = dqp_kkt_create(&pw.kkt, ki.backend ? ki.backend : w->prm.lin_solver, n, rows, w->Pu,
-                        pw.G, NULL, &opt, &kmsg);
+    st = dqp_kkt_create(&pw.kkt, ki.backend ? ki.backend : w->prm.lin_solver, n, rows, w->Pu, pw.G,
+                        NULL, &opt, &kmsg);
     if (st == DQP_OK)
         st = dqp_kkt_factor(pw.kkt);
     if (st == DQP_ERR_SINGULAR) {
@@ -220,8 +222,8 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         goto done;
     memcpy(z, pw.x, (size_t)n * sizeof *z);
     memcpy(lam, y, (size_t)p * sizeof *lam);
-    /* keep the factorization: it is K of the engine's reduced KKT when the
-     * engine finds the same active set (dqp_ipm_polish_offer) */
+    /* keep the KKT object: it is the engine's reduced KKT when the engine
+     * finds the same active set (dqp_ipm_polish_solver) */
     w->pol_kkt = pw.kkt;
     w->pol_rpos = pw.rpos;
     w->pol_bpos = pw.bpos;
@@ -262,22 +264,35 @@ static int64_t polish_row(const dqp_ipm *w, int64_t i) {
 }
 
 /* The engine's reduced KKT is S K S with S = diag(I, I, 1/jscale) on its
- * row order; its inverse is S^-1 K^-1 S^-1, K^-1 being one solve with the
- * polish factorization (regularized; the engine refines against its K). */
-static dqp_status apply_polish(void *user, double *x) {
+ * row order (K: the polish's, rows in its order); its inverse is
+ * S^-1 K^-1 S^-1, K^-1 being dqp_kkt_solve with the polish's object
+ * (factorization and refinement against K). The columns are solved
+ * together in a buffer of the polish's row order. */
+static dqp_status solve_polish(void *user, double *x, int64_t nrhs) {
     dqp_ipm *w = user;
-    int64_t off = w->n + w->p;
-    double *t = w->pol_x;
-    memcpy(t, x, (size_t)off * sizeof *t);
-    for (int64_t k = 0; k < w->jn; k++)
-        t[w->n + polish_row(w, w->jrow[k])] = x[off + k] * w->jscale[k];
-    dqp_status st = dqp_kkt_solve_once(w->pol_kkt, t);
-    if (st != DQP_OK)
-        return st;
-    memcpy(x, t, (size_t)off * sizeof *x);
-    for (int64_t k = 0; k < w->jn; k++)
-        x[off + k] = t[w->n + polish_row(w, w->jrow[k])] * w->jscale[k];
-    return DQP_OK;
+    int64_t off = w->n + w->p, N = off + w->jn, len;
+    if (nrhs <= 0 || N == 0)
+        return DQP_OK;
+    double *t =
+        nrhs == 1 ? w->pol_x : (dqp_mul_size(N, nrhs, &len) ? dqp_alloc(len, sizeof *t) : NULL);
+    if (!t)
+        return DQP_ERR_NOMEM;
+    for (int64_t c = 0; c < nrhs; c++) {
+        double *tc = t + c * N, *xc = x + c * N;
+        memcpy(tc, xc, (size_t)off * sizeof *tc);
+        for (int64_t k = 0; k < w->jn; k++)
+            tc[w->n + polish_row(w, w->jrow[k])] = xc[off + k] * w->jscale[k];
+    }
+    dqp_status st = dqp_kkt_solve(w->pol_kkt, t, nrhs);
+    for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
+        double *tc = t + c * N, *xc = x + c * N;
+        memcpy(xc, tc, (size_t)off * sizeof *xc);
+        for (int64_t k = 0; k < w->jn; k++)
+            xc[off + k] = tc[w->n + polish_row(w, w->jrow[k])] * w->jscale[k];
+    }
+    if (t != w->pol_x)
+        dqp_free(t);
+    return st;
 }
 
 /* The polish's active set is J (w->cpos, loaded from the engine's J). */
@@ -288,12 +303,21 @@ static int same_rows(const dqp_ipm *w) {
     return 1;
 }
 
-int dqp_ipm_polish_offer(dqp_ipm *w, dqp_kkt_apply_fn *apply, void **user) {
-    if (!w->pol_kkt || !same_rows(w))
-        return 0;
-    *apply = apply_polish;
+dqp_status dqp_ipm_polish_solver(void *self, const int64_t *active, int64_t nact,
+                                 const double *rowscale, dqp_qp_kkt_solve_fn *solve, void **user) {
+    dqp_ipm *w = self;
+    if (!w || (nact > 0 && (!active || !rowscale)) || !solve || !user)
+        return DQP_ERR_NULL;
+    if (!w->reuse_ok || !w->pol_kkt)
+        return DQP_ERR_NOT_READY;
+    dqp_status st = dqp_ipm_load_j(w, active, nact, rowscale);
+    if (st != DQP_OK)
+        return st;
+    if (!same_rows(w))
+        return DQP_ERR_NOT_READY;
+    *solve = solve_polish;
     *user = w;
-    return 1;
+    return DQP_OK;
 }
 
 int dqp_ipm_kkt_singular(void *self, const int64_t *active, int64_t nact, double shares[2]) {

@@ -164,8 +164,7 @@ static dqp_status contraction(dqp_ipm *w, double *out) {
     return DQP_OK;
 }
 
-dqp_status dqp_ipm_load_j(dqp_ipm *w, const int64_t *active, int64_t nact,
-                          const double *rowscale) {
+dqp_status dqp_ipm_load_j(dqp_ipm *w, const int64_t *active, int64_t nact, const double *rowscale) {
     if (nact < 0 || nact > w->mi || w->p != w->me)
         return DQP_ERR_DIMENSION;
     for (int64_t i = 0; i < w->mi; i++)
@@ -195,8 +194,6 @@ dqp_status dqp_ipm_kkt_reuse(void *self, const int64_t *active, int64_t nact,
     dqp_status st = dqp_ipm_load_j(w, active, nact, rowscale);
     if (st != DQP_OK)
         return st;
-    if (dqp_ipm_polish_offer(w, apply, user))
-        return DQP_OK;
     double c = 0.0;
     if ((st = contraction(w, &c)) != DQP_OK)
         return st;

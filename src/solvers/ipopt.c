@@ -910,6 +910,7 @@ const dqp_qp_backend dqp_backend_ipopt = {
     ipo_destroy,
     NULL,
     NULL,
+    NULL,
     NULL};
 
 #else

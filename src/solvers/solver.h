@@ -9,15 +9,15 @@
 #define DQP_SOLVER_H
 
 #include "core/internal.h"
-#include "linsys/kkt.h"
 #include "dqp/solve.h"
+#include "linsys/kkt.h"
 
 /* Capability flags. */
 enum {
-    DQP_CAP_DUALS = 1,  /* returns lambda and mu */
-    DQP_CAP_SPARSE = 2, /* accepts sparse problems */
-    DQP_CAP_DENSE = 4,  /* accepts dense problems */
-    DQP_CAP_WARM = 8,   /* uses warm starts */
+    DQP_CAP_DUALS = 1,     /* returns lambda and mu */
+    DQP_CAP_SPARSE = 2,    /* accepts sparse problems */
+    DQP_CAP_DENSE = 4,     /* accepts dense problems */
+    DQP_CAP_WARM = 8,      /* uses warm starts */
     DQP_CAP_QUADRATIC = 16 /* accepts P != 0 (without it: linear programs only) */
 };
 
@@ -25,11 +25,15 @@ enum {
  * lam (m_eq) and mu (m_ineq); the solver fills them. */
 typedef struct dqp_qp_output {
     double *z, *lam, *mu;
-    int has_duals;        /* 1 when lam and mu were filled by the solver */
+    int has_duals; /* 1 when lam and mu were filled by the solver */
     dqp_qp_status status;
     int64_t iterations;
-    double objective;     /* 1/2 z'Pz + q'z at the returned z */
+    double objective; /* 1/2 z'Pz + q'z at the returned z */
 } dqp_qp_output;
+
+/* Solves with the reduced KKT held by a forward solver (kkt_solve below):
+ * x (N x nrhs, column-major) <- K_J^{-1} x. */
+typedef dqp_status (*dqp_qp_kkt_solve_fn)(void *user, double *x, int64_t nrhs);
 
 typedef struct dqp_qp_backend {
     const char *name;
@@ -64,8 +68,8 @@ typedef struct dqp_qp_backend {
      * nonsingular and refinement against K_J gains a digit or more per
      * step. Otherwise an error code, and the engine factors K_J itself.
      * Valid until the next call of any other function of this table. */
-    dqp_status (*kkt_reuse)(void *self, const int64_t *active, int64_t nact,
-                            const double *rowscale, dqp_kkt_apply_fn *apply, void **user);
+    dqp_status (*kkt_reuse)(void *self, const int64_t *active, int64_t nact, const double *rowscale,
+                            dqp_kkt_apply_fn *apply, void **user);
     /* Optional (NULL: no information). Right after a solve that returned
      * DQP_QP_SOLVED: 1 when the solver has itself found K_J (as in
      * kkt_reuse; row scaling does not matter) numerically singular, with
@@ -81,6 +85,18 @@ typedef struct dqp_qp_backend {
      * itself (AMD), which costs more than the factorization on some
      * problems. */
     dqp_status (*kkt_order)(void *self, const int64_t *active, int64_t nact, int64_t *order);
+    /* Optional (NULL: not offered). Right after a solve that returned
+     * DQP_QP_SOLVED: a solver of K_J itself (as in kkt_reuse, rows of C_J
+     * divided by rowscale), when the forward solver holds a factorization
+     * of that very matrix (ipm: its polish's, when the polish's active set
+     * is J). DQP_OK with *solve, *user: solve(user, x, nrhs) overwrites the
+     * nrhs columns of x (N each) with K_J^{-1} x, refined against K_J to the
+     * KKT layer's tolerances (dqp_kkt_solve), or returns an error code
+     * (then the engine factors K_J itself). The engine tries this first and
+     * then assembles nothing. Otherwise an error code. Valid as kkt_reuse's
+     * apply. */
+    dqp_status (*kkt_solve)(void *self, const int64_t *active, int64_t nact, const double *rowscale,
+                            dqp_qp_kkt_solve_fn *solve, void **user);
 } dqp_qp_backend;
 
 /* Registry of the forward solvers compiled in. */

@@ -3,10 +3,10 @@
  * factored path, finite differences and the adjoint identity; fallback to a
  * factorization for degenerate active sets; nothing stale after an update. */
 #include "diff/engine.h" /* refinement steps of the reduced KKT solve */
-#include "solvers/ipm_internal.h" /* which of ipm's factorizations was offered */
+#include "diff_util.h"
 #include "dqp.h"
 #include "runner.h"
-#include "diff_util.h"
+#include "solvers/ipm_internal.h" /* which of ipm's factorizations was offered */
 
 #include <math.h>
 #include <stdlib.h>
@@ -139,8 +139,8 @@ typedef struct {
     const double *z, *lam, *mu;
 } stored;
 
-static int stored_solver(void *user, const dqp_problem *prob, double *z, double *lambda,
-                         double *mu, int *has_duals) {
+static int stored_solver(void *user, const dqp_problem *prob, double *z, double *lambda, double *mu,
+                         int *has_duals) {
     const stored *s = user;
     memcpy(z, s->z, (size_t)dqp_problem_n(prob) * sizeof(double));
     memcpy(lambda, s->lam, (size_t)dqp_problem_m_eq(prob) * sizeof(double));
@@ -155,7 +155,8 @@ typedef struct {
 
 static grads grads_new(const dqp_problem *p) {
     int64_t n = dqp_problem_n(p);
-    grads g = {calloc((size_t)dqp_problem_csc(p, 'P')->p[n], 8), calloc((size_t)n, 8),
+    grads g = {calloc((size_t)dqp_problem_csc(p, 'P')->p[n], 8),
+               calloc((size_t)n, 8),
                calloc((size_t)dqp_problem_csc(p, 'A')->p[n] + 1, 8),
                calloc((size_t)dqp_problem_m_eq(p) + 1, 8),
                calloc((size_t)dqp_problem_csc(p, 'C')->p[n], 8),
@@ -172,8 +173,7 @@ static void grads_free(grads *g) {
     free(g->dd);
 }
 
-static dqp_status vjp(dqp_solver *h, const double *w, const double *v, const double *u,
-                      grads *g) {
+static dqp_status vjp(dqp_solver *h, const double *w, const double *v, const double *u, grads *g) {
     dqp_grad out = {g->dP, g->dq, g->dA, g->db, g->dC, g->dd};
     return dqp_solver_vjp(h, w, v, u, &out);
 }
@@ -245,18 +245,19 @@ static void reuse_vs_factored(int normalize, int polish) {
     /* the solver's factorization is a close approximation of the reduced
      * KKT: refinement converges in a step or two (a mis-scaled
      * approximation still converges, slowly, which this catches) */
-    dqp_kkt_info ki;
-    dqp_kkt_get_info(h->kkt, &ki);
-    CHECK(h->reusing); /* no fallback to a factorization happened */
     CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
-    CHECK(ki.refine_steps <= 2);
-    /* which factorization served: the polish's one exactly when it is kept
-     * and its active set is the engine's J (loaded by the reuse hook) */
+    /* which one served (no fallback to a factorization happened): the
+     * polish's KKT object itself exactly when it is kept and its active set
+     * is the engine's J (reusing 2, the engine assembles nothing), else
+     * refinement with the last Newton factorization (reusing 1) */
     dqp_ipm *ipm = h->bself;
-    dqp_kkt_apply_fn fn = NULL;
-    void *user = NULL;
     CHECK((ipm->pol_kkt != NULL) == polish);
-    CHECK_INT(dqp_ipm_polish_offer(ipm, &fn, &user), polish);
+    CHECK_INT(h->reusing, polish ? 2 : 1);
+    CHECK((h->kkt == NULL) == polish);
+    CHECK((h->G == NULL) == polish);
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(polish ? ipm->pol_kkt : h->kkt, &ki);
+    CHECK(ki.refine_steps <= 2);
     CHECK(ki.residual <= 1e-13);
     CHECK_INT(vjp(f, w, v, u, &gf), DQP_OK);
     int64_t nP = dqp_problem_csc(p, 'P')->p[n], nA = dqp_problem_csc(p, 'A')->p[n],
@@ -267,7 +268,7 @@ static void reuse_vs_factored(int normalize, int polish) {
     CHECK(max_rel_diff(gh.db, gf.db, me) <= 1e-9);
     CHECK(max_rel_diff(gh.dC, gf.dC, nC) <= 1e-9);
     CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-9);
-    CHECK(dot(gh.dq, gh.dq, n) > 1e-6);               /* a nontrivial gradient */
+    CHECK(dot(gh.dq, gh.dq, n) > 1e-6); /* a nontrivial gradient */
 
     /* adjoint identity on the reuse path: <seed, JVP(dir)> = <VJP(seed), dir> */
     double *dirs[6];
@@ -366,8 +367,8 @@ static void test_reuse_rejected_when_degenerate(void) {
     int64_t Pp[] = {0, 1}, Pi[] = {0}, Cp[] = {0, 2}, Ci[] = {0, 1};
     double Px[] = {1}, q[] = {-2}, Cx[] = {1, 1}, d[] = {1, 1};
     dqp_csc P = {1, 1, Pp, Pi, Px, 0}, C = {2, 1, Cp, Ci, Cx, 0};
-    dqp_problem_data data = {.n = 1, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C,
-                             .d = d, .m_ineq = 2};
+    dqp_problem_data data = {
+        .n = 1, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C, .d = d, .m_ineq = 2};
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
     dqp_settings s;
