@@ -272,23 +272,28 @@ static dqp_status forward_order(dqp_solver *h, int64_t **order) {
                                : DQP_OK;
 }
 
+/* Whether K_J is singular for sure before any factorization: more rows
+ * than variables make G rank-deficient (method.md section 6), too few rows
+ * and nonzero diagonal entries of P make P singular on null(G), or the
+ * forward solver found this K singular. shares: the block shares of a null
+ * vector of that kind, (u, 0) or (0, y), for classify_null. */
+static int singular_known(dqp_solver *h, double shares[2]) {
+    int count = dqp_kkt_singular_by_count(h->H, h->n, h->G->m);
+    shares[0] = count == DQP_KKT_H_SINGULAR;
+    shares[1] = count == DQP_KKT_DEPENDENT_ROWS;
+    return count != 0 || known_singular(h, shares);
+}
+
 /* Factor the reduced KKT; when it is singular, factor it in least-norm mode
  * and classify: dependent active rows (LICQ) or P singular on null(G).
- * The least-norm factorization is the only one when singularity is known
- * beforehand: more rows than variables make G rank-deficient for sure
- * (method.md §6), too few rows and nonzero diagonal entries of P make P
- * singular on null(G), or the forward solver found this K singular.
- * Otherwise the singularity test's near-null vector classifies. (A K known
- * singular by counting is flagged by that count alone: the other kind of
- * degeneracy is not looked for.) */
-static dqp_status factor_reduced(dqp_solver *h) {
+ * known: singular_known() found it singular (with the shares): the
+ * least-norm factorization is then the only one, and the count or the
+ * forward solver's finding classifies (the other kind of degeneracy is not
+ * looked for). Otherwise the singularity test's near-null vector does. */
+static dqp_status factor_reduced(dqp_solver *h, int known, const double shares[2]) {
     dqp_kkt_options opt;
     dqp_kkt_options_default(&opt);
     dqp_message msg = {{0}};
-    int count = dqp_kkt_singular_by_count(h->H, h->n, h->G->m);
-    /* block shares of a null vector of that kind: (0, y) or (u, 0) */
-    double shares[2] = {count == DQP_KKT_H_SINGULAR, count == DQP_KKT_DEPENDENT_ROWS};
-    int known = count != 0 || known_singular(h, shares);
     opt.least_norm = known;
     int64_t *order = NULL;
     dqp_status st = forward_order(h, &order);
@@ -554,15 +559,19 @@ static dqp_status factor_current(dqp_solver *h, int allow_reuse) {
     dqp_status st = allow_reuse ? try_solver_kkt(h) : DQP_OK;
     if (st == DQP_OK && !h->reusing)
         st = ensure_HG(h);
-    if (st == DQP_OK && allow_reuse && !h->reusing)
-        st = try_reuse(h, &h->reusing);
     if (st != DQP_OK)
+        return st;
+    double shares[2] = {0.0, 0.0};
+    int known = h->reusing ? 0 : singular_known(h, shares);
+    /* refinement with an approximate inverse cannot serve a singular K (its
+     * least-norm solves need a factorization): not even offered */
+    if (allow_reuse && !h->reusing && !known && (st = try_reuse(h, &h->reusing)) != DQP_OK)
         return st;
     if (h->reusing) {
         dqp_fmt(h->lin_name, sizeof h->lin_name, "reuse:%s", h->backend->name);
         return DQP_OK;
     }
-    st = factor_reduced(h);
+    st = factor_reduced(h, known, shares);
     if (st != DQP_OK)
         return st;
     dqp_kkt_info ki;
