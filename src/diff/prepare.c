@@ -85,45 +85,7 @@ static dqp_status ensure_HG(dqp_solver *h) {
     return DQP_OK;
 }
 
-/* Solve K y = r for the current reduced KKT, in the problem's scaling:
- * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). */
-/* Minimum-norm least-squares solution x = K^+ r of a singular K whose
- * range does not contain r: K y = K r and then K x = y are both consistent,
- * so two least-norm solves give y = (projection of r on range K) and
- * x = K^+ y = K^+ r. When K is only nearly singular, "range" is fuzzy and
- * refinement stalls: the best iterate (a regularized least-squares
- * solution) is kept - the caller flags the result as least-squares. */
-static dqp_status pinv_solve(dqp_solver *h, double *x, const double *r, int64_t N) {
-    dqp_kkt_matvec(h->kkt, r, x);
-    for (int stage = 0; stage < 2; stage++) {
-        dqp_status st = dqp_kkt_solve(h->kkt, x, 1);
-        if (st != DQP_OK && st != DQP_ERR_SINGULAR)
-            return st;
-    }
-    for (int64_t i = 0; i < N; i++)
-        if (!isfinite(x[i]))
-            return DQP_ERR_NUMERICAL;
-    return DQP_OK;
-}
-
 static dqp_status factor_current(dqp_solver *h, int allow_reuse);
-
-/* dqp_kkt_solve on the scaled right-hand sides r (N x nrhs); saved: a copy
- * of them when the object is in least-norm mode, for the pseudo-inverse. */
-static dqp_status solve_scaled(dqp_solver *h, double *r, const double *saved, int64_t nrhs) {
-    int64_t N = h->n + h->meq + h->nact;
-    dqp_kkt_info ki;
-    dqp_kkt_get_info(h->kkt, &ki);
-    dqp_status st = dqp_kkt_solve(h->kkt, r, nrhs);
-    if (st == DQP_ERR_SINGULAR && ki.least_norm && saved) {
-        st = DQP_OK;
-        for (int64_t c = 0; c < nrhs && st == DQP_OK; c++)
-            st = pinv_solve(h, r + c * N, saved + c * N, N);
-        if (st == DQP_OK)
-            h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
-    }
-    return st;
-}
 
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
@@ -136,17 +98,16 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];
-    dqp_kkt_info ki = {0};
-    dqp_kkt_get_info(h->kkt, &ki);
-    double *saved = NULL;
+    double *saved = NULL; /* for the fallback */
     int64_t len = 0;
-    if (ki.least_norm || h->reusing) {
+    if (h->reusing) {
         if (!dqp_mul_size(N, nrhs, &len) || !(saved = dqp_alloc(len, sizeof *saved)))
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "reduced KKT solve: out of memory");
         memcpy(saved, r, (size_t)len * sizeof *saved);
     }
-    dqp_status st =
-        h->reusing == 2 ? h->ksolve(h->ksolve_user, r, nrhs) : solve_scaled(h, r, saved, nrhs);
+    int lstsq = 0;
+    dqp_status st = h->reusing == 2 ? h->ksolve(h->ksolve_user, r, nrhs, &lstsq)
+                                    : dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
     if (st != DQP_OK && st != DQP_ERR_NOMEM && h->reusing) {
         dqp_solver_log(h, DQP_LOG_INFO,
                        "reduced KKT: the solve with the forward solver's factorization did "
@@ -157,12 +118,14 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
             return st;
         }
         memcpy(r, saved, (size_t)len * sizeof *saved);
-        st = solve_scaled(h, r, saved, nrhs);
+        st = dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
     }
     dqp_free(saved);
     if (st != DQP_OK)
         return dqp_solver_fail(h, st, "reduced KKT solve: %s",
                                h->kkt ? dqp_kkt_last_error(h->kkt) : dqp_status_string(st));
+    if (lstsq)
+        h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];
@@ -544,8 +507,12 @@ static dqp_status try_solver_kkt(dqp_solver *h) {
         be->kkt_solve(h->bself, h->active, h->nact, h->rownorm, &h->ksolve, &h->ksolve_user);
     if (st == DQP_ERR_NOMEM)
         return dqp_solver_fail(h, st, "reduced KKT: out of memory");
-    if (st == DQP_OK)
-        h->reusing = 2;
+    if (st != DQP_OK)
+        return DQP_OK;
+    h->reusing = 2;
+    double shares[2]; /* a singular K_J: the solver's finding classifies */
+    if (known_singular(h, shares))
+        classify_null(h, shares[0], shares[1]);
     return DQP_OK;
 }
 

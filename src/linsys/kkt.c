@@ -1249,6 +1249,42 @@ dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
     return DQP_OK;
 }
 
+dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
+    if (lstsq)
+        *lstsq = 0;
+    if (!k || !lstsq)
+        return DQP_ERR_NULL;
+    if (!k->least_norm || k->state != KKT_FACTORED || nrhs <= 0 || k->N == 0 || !x)
+        return dqp_kkt_solve(k, x, nrhs);
+    int64_t N = k->N, len;
+    double *saved = dqp_mul_size(N, nrhs, &len) ? dqp_alloc(len, sizeof *saved) : NULL;
+    if (!saved)
+        return dqp_fail(&k->err, DQP_ERR_NOMEM, "out of memory (copy of %lld right-hand sides)",
+                        (long long)nrhs);
+    memcpy(saved, x, (size_t)len * sizeof *saved);
+    dqp_status st = dqp_kkt_solve(k, x, nrhs);
+    if (st == DQP_ERR_SINGULAR) {
+        /* some column is not in range(K): K r is, and K^+ K r is the
+         * projection of r on range(K), whose least-norm solution is K^+ r */
+        st = DQP_OK;
+        for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
+            double *xc = x + c * N;
+            dqp_kkt_matvec(k, saved + c * N, xc);
+            for (int stage = 0; stage < 2 && st == DQP_OK; stage++)
+                if ((st = dqp_kkt_solve(k, xc, 1)) == DQP_ERR_SINGULAR)
+                    st = DQP_OK;
+            for (int64_t i = 0; i < N && st == DQP_OK; i++)
+                if (!isfinite(xc[i]))
+                    st = dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                                  "least-squares solve produced NaN/Inf for right-hand side %lld",
+                                  (long long)c);
+        }
+        *lstsq = st == DQP_OK;
+    }
+    dqp_free(saved);
+    return st;
+}
+
 const int64_t *dqp_kkt_order(const dqp_kkt *k) {
     return k && k->self && k->be->order ? k->be->order(k->self) : NULL;
 }

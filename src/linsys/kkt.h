@@ -193,6 +193,15 @@ void dqp_kkt_set_least_norm(dqp_kkt *kkt, int on);
  * or NaN/Inf), DQP_ERR_NONFINITE (NaN/Inf in r). On error x is unspecified. */
 dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
 
+/* As dqp_kkt_solve, but in least-norm mode every column gets the
+ * minimum-norm least-squares solution K^+ r, also when r is not in the
+ * range of the singular K: then all columns are solved as K^+ r = K^+ (K^+
+ * (K r)) (two consistent least-norm solves; where K is only nearly singular
+ * and refinement stalls, the best iterate, a regularized least-squares
+ * solution, is kept) and *lstsq is set to 1; otherwise *lstsq = 0. Outside
+ * least-norm mode it is dqp_kkt_solve. */
+dqp_status dqp_kkt_solve_pinv(dqp_kkt *kkt, double *x, int64_t nrhs, int *lstsq);
+
 /* One backend solve with the factored S = K + R, in place, without
  * refinement or checks (for a caller that refines against another matrix). */
 dqp_status dqp_kkt_solve_once(dqp_kkt *kkt, double *x);

@@ -106,13 +106,19 @@ typedef struct dqp_ipm {
     int64_t jn;        /* |J| */
     double *jv;        /* power-iteration vectors (2 (n + me + mi)) */
 
-    /* ---- the accepted polish's factorization, offered first (ipm_polish.c) */
-    dqp_kkt *pol_kkt;  /* K on the polish's active set (unscaled data); NULL: none */
+    /* ---- the polish's KKT object, offered first (ipm_polish.c) */
+    dqp_kkt *pol_kkt;  /* K on the polish's active set (unscaled data), factored
+                          when the polish was accepted, found singular when
+                          pol_singular; NULL: none */
     int64_t *pol_rpos; /* row of R -> its row, -1 outside (mr) */
     int64_t *pol_bpos; /* bound -> its row, -1 outside (nb) */
     double *pol_x;     /* work, n + its rows */
-    int pol_singular;  /* the polish found K on its active set singular (no pol_kkt) */
+    int pol_singular;  /* the polish found K on its active set singular */
     double pol_null[2]; /* then: the shares of its near-null vector (primal, dual) */
+    dqp_csc *pol_G;    /* then: its G (rows as pol_kkt's), to rescale its rows */
+    double *pol_js;    /* once pol_kkt is in least-norm mode on the engine's rows
+                          (rows divided by these scales, per row of C): the
+                          scales (mi); NULL before */
 
     /* ---- iterates (scaled) */
     double *x, *yz, *s, *w, *t;

@@ -187,14 +187,23 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
     if (st == DQP_OK)
         st = dqp_kkt_factor(pw.kkt);
     if (st == DQP_ERR_SINGULAR) {
-        /* no polish; the finding and its active set are kept for the
-         * engine (dqp_ipm_kkt_singular): it spares it the same test */
+        /* no polish; the finding, its active set and the object (its
+         * assembly and analysis) are kept for the engine: it spares it the
+         * same test (dqp_ipm_kkt_singular), and when the engine's J is the
+         * same, the object refactored in least-norm mode is its solver
+         * (dqp_ipm_polish_solver) */
         dqp_kkt_get_info(pw.kkt, &ki);
         w->pol_singular = 1;
         w->pol_null[0] = ki.null_primal;
         w->pol_null[1] = ki.null_dual;
+        w->pol_kkt = pw.kkt;
+        w->pol_G = pw.G;
+        w->pol_x = pw.x;
         w->pol_rpos = pw.rpos;
         w->pol_bpos = pw.bpos;
+        pw.kkt = NULL;
+        pw.G = NULL;
+        pw.x = NULL;
         pw.rpos = pw.bpos = NULL;
     }
     if (st != DQP_OK) {
@@ -251,9 +260,13 @@ void dqp_ipm_polish_release(dqp_ipm *w) {
     dqp_free(w->pol_rpos);
     dqp_free(w->pol_bpos);
     dqp_free(w->pol_x);
+    dqp_csc_free(w->pol_G);
+    dqp_free(w->pol_js);
     w->pol_kkt = NULL;
     w->pol_rpos = w->pol_bpos = NULL;
     w->pol_x = NULL;
+    w->pol_G = NULL;
+    w->pol_js = NULL;
     w->pol_singular = 0;
 }
 
@@ -266,10 +279,13 @@ static int64_t polish_row(const dqp_ipm *w, int64_t i) {
 /* The engine's reduced KKT is S K S with S = diag(I, I, 1/jscale) on its
  * row order (K: the polish's, rows in its order); its inverse is
  * S^-1 K^-1 S^-1, K^-1 being dqp_kkt_solve with the polish's object
- * (factorization and refinement against K). The columns are solved
- * together in a buffer of the polish's row order. */
-static dqp_status solve_polish(void *user, double *x, int64_t nrhs) {
+ * (factorization and refinement against K). A singular K has had its rows
+ * divided by jscale (to_least_norm): S = I then, since a least-norm
+ * solution is one only in the coordinates whose norm it minimizes. The
+ * columns are solved together in a buffer of the polish's row order. */
+static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) {
     dqp_ipm *w = user;
+    *lstsq = 0;
     int64_t off = w->n + w->p, N = off + w->jn, len;
     if (nrhs <= 0 || N == 0)
         return DQP_OK;
@@ -281,14 +297,14 @@ static dqp_status solve_polish(void *user, double *x, int64_t nrhs) {
         double *tc = t + c * N, *xc = x + c * N;
         memcpy(tc, xc, (size_t)off * sizeof *tc);
         for (int64_t k = 0; k < w->jn; k++)
-            tc[w->n + polish_row(w, w->jrow[k])] = xc[off + k] * w->jscale[k];
+            tc[w->n + polish_row(w, w->jrow[k])] = xc[off + k] * (w->pol_js ? 1.0 : w->jscale[k]);
     }
-    dqp_status st = dqp_kkt_solve(w->pol_kkt, t, nrhs);
+    dqp_status st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
     for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
         double *tc = t + c * N, *xc = x + c * N;
         memcpy(xc, tc, (size_t)off * sizeof *xc);
         for (int64_t k = 0; k < w->jn; k++)
-            xc[off + k] = tc[w->n + polish_row(w, w->jrow[k])] * w->jscale[k];
+            xc[off + k] = tc[w->n + polish_row(w, w->jrow[k])] * (w->pol_js ? 1.0 : w->jscale[k]);
     }
     if (t != w->pol_x)
         dqp_free(t);
@@ -303,6 +319,52 @@ static int same_rows(const dqp_ipm *w) {
     return 1;
 }
 
+/* A singular polish object made the engine's K_J (J loaded, the same rows):
+ * its rows of C divided by jscale and the object refactored in least-norm
+ * mode, once; later calls only check that the scales are the same. */
+static dqp_status to_least_norm(dqp_ipm *w) {
+    if (w->pol_js) {
+        for (int64_t k = 0; k < w->jn; k++)
+            if (w->pol_js[w->jrow[k]] != w->jscale[k])
+                return DQP_ERR_NOT_READY;
+        return DQP_OK;
+    }
+    dqp_csc *G = w->pol_G;
+    int64_t rows = G->m;
+    double *rs = dqp_alloc(DQP_MAX(rows, 1), sizeof *rs);
+    double *js = dqp_alloc(DQP_MAX(w->mi, 1), sizeof *js);
+    if (!rs || !js) {
+        dqp_free(rs);
+        dqp_free(js);
+        return DQP_ERR_NOMEM;
+    }
+    for (int64_t r = 0; r < rows; r++)
+        rs[r] = 1.0;
+    for (int64_t i = 0; i < w->mi; i++)
+        js[i] = 1.0;
+    for (int64_t k = 0; k < w->jn; k++) {
+        rs[polish_row(w, w->jrow[k])] = 1.0 / w->jscale[k];
+        js[w->jrow[k]] = w->jscale[k];
+    }
+    for (int64_t q = 0; q < dqp_csc_nnz(G); q++)
+        G->x[q] *= rs[G->i[q]];
+    dqp_free(rs);
+    dqp_status st = dqp_kkt_update(w->pol_kkt, NULL, G->x, NULL);
+    if (st == DQP_OK) {
+        dqp_kkt_set_least_norm(w->pol_kkt, 1);
+        st = dqp_kkt_factor(w->pol_kkt);
+    }
+    if (st != DQP_OK) {
+        /* not offered again: the engine factors K_J itself */
+        dqp_free(js);
+        dqp_kkt_destroy(w->pol_kkt);
+        w->pol_kkt = NULL;
+        return st == DQP_ERR_NOMEM ? st : DQP_ERR_NOT_READY;
+    }
+    w->pol_js = js;
+    return DQP_OK;
+}
+
 dqp_status dqp_ipm_polish_solver(void *self, const int64_t *active, int64_t nact,
                                  const double *rowscale, dqp_qp_kkt_solve_fn *solve, void **user) {
     dqp_ipm *w = self;
@@ -315,6 +377,8 @@ dqp_status dqp_ipm_polish_solver(void *self, const int64_t *active, int64_t nact
         return st;
     if (!same_rows(w))
         return DQP_ERR_NOT_READY;
+    if (w->pol_singular && (st = to_least_norm(w)) != DQP_OK)
+        return st;
     *solve = solve_polish;
     *user = w;
     return DQP_OK;

@@ -32,8 +32,9 @@ typedef struct dqp_qp_output {
 } dqp_qp_output;
 
 /* Solves with the reduced KKT held by a forward solver (kkt_solve below):
- * x (N x nrhs, column-major) <- K_J^{-1} x. */
-typedef dqp_status (*dqp_qp_kkt_solve_fn)(void *user, double *x, int64_t nrhs);
+ * x (N x nrhs, column-major) <- K_J^{-1} x, or K_J^+ x when K_J is singular
+ * (as dqp_kkt_solve_pinv, with its *lstsq). */
+typedef dqp_status (*dqp_qp_kkt_solve_fn)(void *user, double *x, int64_t nrhs, int *lstsq);
 
 typedef struct dqp_qp_backend {
     const char *name;
@@ -88,10 +89,12 @@ typedef struct dqp_qp_backend {
     /* Optional (NULL: not offered). Right after a solve that returned
      * DQP_QP_SOLVED: a solver of K_J itself (as in kkt_reuse, rows of C_J
      * divided by rowscale), when the forward solver holds a factorization
-     * of that very matrix (ipm: its polish's, when the polish's active set
-     * is J). DQP_OK with *solve, *user: solve(user, x, nrhs) overwrites the
-     * nrhs columns of x (N each) with K_J^{-1} x, refined against K_J to the
-     * KKT layer's tolerances (dqp_kkt_solve), or returns an error code
+     * of that very matrix or of its pattern (ipm: its polish's, when the
+     * polish's active set is J). DQP_OK with *solve, *user: solve(user, x,
+     * nrhs, lstsq) overwrites the nrhs columns of x (N each) with K_J^{-1} x
+     * (K_J^+ x when K_J is singular, where the solver has found that, and
+     * then says so through kkt_singular), refined against K_J to the KKT
+     * layer's tolerances (dqp_kkt_solve_pinv), or returns an error code
      * (then the engine factors K_J itself). The engine tries this first and
      * then assembles nothing. Otherwise an error code. Valid as kkt_reuse's
      * apply. */

@@ -390,6 +390,97 @@ static void test_reuse_rejected_when_degenerate(void) {
     dqp_problem_destroy(p);
 }
 
+/* A K_J that the polish found singular serves the engine, refactored in
+ * least-norm mode on the engine's rows (reusing 2, nothing assembled), and
+ * gives the engine's own least-norm derivatives (a callback returning the
+ * same point: the engine factors): kind 0, dependent active rows of
+ * different norms (x0 + x1 <= 1 and 2 x0 + 2 x1 <= 2: the least-norm duals
+ * depend on the rows' scaling); kind 1, P singular with no active row
+ * (the seed on z is not in range(K): least squares). */
+static void singular_polish_vs_factored(int kind, int normalize) {
+    int64_t Pp0[] = {0, 1, 2, 3}, Pi0[] = {0, 1, 2};
+    double Px0[] = {1, 1, 1}, q0[] = {-2, -3, 0.5};
+    int64_t Cp0[] = {0, 3, 6, 7}, Ci0[] = {0, 1, 2, 0, 1, 2, 3};
+    double Cx0[] = {1, 2, -1, 1, 2, -1, -1}, d0[] = {1, 2, 1, 1};
+    /* kind 1: P = [1 1 0; 1 1 0; 0 0 1] (upper), rows: bounds far away */
+    int64_t Pp1[] = {0, 1, 3, 4}, Pi1[] = {0, 0, 1, 2};
+    double Px1[] = {1, 1, 1, 1}, q1[] = {-1, -1, 0.5};
+    int64_t Cp1[] = {0, 1, 2, 3}, Ci1[] = {0, 1, 2};
+    double Cx1[] = {1, 1, 1}, d1[] = {5, 5, 5};
+    dqp_csc P = kind ? (dqp_csc){3, 3, Pp1, Pi1, Px1, 0} : (dqp_csc){3, 3, Pp0, Pi0, Px0, 0};
+    dqp_csc C = kind ? (dqp_csc){3, 3, Cp1, Ci1, Cx1, 0} : (dqp_csc){4, 3, Cp0, Ci0, Cx0, 0};
+    dqp_problem_data data = {.n = 3,
+                             .P = &P,
+                             .P_storage = DQP_P_UPPER,
+                             .q = kind ? q1 : q0,
+                             .C = &C,
+                             .d = kind ? d1 : d0,
+                             .m_ineq = C.m};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, normalize, 1);
+    s.eps_abs = s.eps_rel = 1e-10;
+    dqp_solver *h = NULL, *f = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    unsigned kind_flag = kind ? DQP_DIFF_SINGULAR_HESSIAN : DQP_DIFF_LICQ;
+    CHECK(info->derivative_status & kind_flag);
+    CHECK_INT(dqp_solver_active(h, NULL), kind ? 0 : 2);
+    dqp_ipm *ipm = h->bself;
+    CHECK(ipm->pol_singular);
+    CHECK_INT(h->reusing, 2);
+    CHECK(h->kkt == NULL && h->G == NULL);
+    CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
+
+    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
+    dqp_settings sf;
+    ipm_settings(&sf, normalize, 1);
+    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
+    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    CHECK(f->kkt != NULL && f->reusing == 0);
+    CHECK(dqp_solver_info(f)->derivative_status & kind_flag);
+
+    int64_t mi = C.m, nP = P.p[3], nC = C.p[3];
+    double w[3] = {1.0, -0.3, 0.7}, u[4] = {0.2, -0.5, 0.4, 0.1};
+    double bh[2][16] = {{0}}, bf[2][16] = {{0}}, qh[3], qf[3], dh[4], df[4];
+    grads gh = {bh[0], qh, NULL, NULL, bh[1], dh}, gf = {bf[0], qf, NULL, NULL, bf[1], df};
+    /* kind 0: no dual seed, which would not be in range(K) */
+    CHECK_INT(vjp(h, w, NULL, kind ? u : NULL, &gh), DQP_OK);
+    CHECK_INT(vjp(f, w, NULL, kind ? u : NULL, &gf), DQP_OK);
+    CHECK_INT(h->reusing, 2); /* no fallback to a factorization */
+    CHECK_INT(info->derivative_status, dqp_solver_info(f)->derivative_status);
+    CHECK(((info->derivative_status & DQP_DIFF_LEAST_SQUARES) != 0) == kind);
+    CHECK(max_rel_diff(gh.dP, gf.dP, nP) <= 1e-8);
+    CHECK(max_rel_diff(gh.dq, gf.dq, 3) <= 1e-8);
+    CHECK(max_rel_diff(gh.dC, gf.dC, nC) <= 1e-8);
+    CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-8);
+    CHECK(dot(gh.dq, gh.dq, 3) > 1e-6);
+    if (kind == 0) {
+        /* the two rows share the sensitivity as the least-norm duals in the
+         * engine's scaling say: per unit row equally when normalized (d_1 =
+         * 2 d_0 moves the row half as far: dd_0 = 2 dd_1), in proportion to
+         * the rows (1, 2) otherwise (dd_1 = 2 dd_0) */
+        CHECK(fabs(gh.dd[0]) > 1e-3);
+        if (normalize)
+            CHECK_REL(gh.dd[0], 2.0 * gh.dd[1], 1e-8);
+        else
+            CHECK_REL(gh.dd[1], 2.0 * gh.dd[0], 1e-8);
+    }
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(f);
+    dqp_problem_destroy(p);
+}
+
+static void test_singular_polish_matches_factored(void) {
+    for (int kind = 0; kind < 2; kind++)
+        for (int normalize = 0; normalize < 2; normalize++)
+            singular_polish_vs_factored(kind, normalize);
+}
+
 /* New values through the same handle (backend update, warm start): the
  * reused factorization belongs to the new solve, not the old one. */
 static void reuse_after_update(int polish) {
@@ -445,6 +536,7 @@ int main(void) {
     RUN(test_polish_reuse_matches_factored_normalized);
     RUN(test_reuse_finite_differences);
     RUN(test_reuse_rejected_when_degenerate);
+    RUN(test_singular_polish_matches_factored);
     RUN(test_reuse_after_update);
     return runner_finish();
 }
