@@ -47,6 +47,12 @@ _Static_assert(KKT_BLOCK >= 2, "the least-norm clean-up keeps a copy of x in the
 #define KKT_GMRES_LAG 3
 #define KKT_GMRES_CYCLES 5 /* outer steps (true residual) at most */
 #define KKT_LN_STATIONARY 4 /* stationary steps before GMRES (ln_refine) */
+/* A refinement step that leaves more than this share of the residual: flat
+ * (see ln_refine's probe). A residual in null(K) stays where it is (ratio 1
+ * to six digits on the benchmarks); slow convergence on a consistent
+ * right-hand side (eigenvalues of K near delta) gains 0.5% or more per step
+ * there, and GMRES then converges. */
+#define KKT_FLAT_STEP 0.999
 
 enum { KKT_LOADED = 0, KKT_FACTORED = 1, KKT_SINGULAR = 2 };
 
@@ -817,6 +823,7 @@ typedef struct rblock {
     double res[KKT_BLOCK];   /* ||r_c - K x_c||_inf / scale[c] of the current iterate */
     int conv[KKT_BLOCK];     /* res[c] passed the convergence test */
     int solves;              /* backend solve calls so far */
+    int stalled[KKT_BLOCK];  /* the first refinement step left > KKT_FLAT_STEP of res[c] */
 } rblock;
 
 /* Convergence test of a column with relative residual rn and componentwise
@@ -879,6 +886,8 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
                 bad = c;
                 continue;
             }
+            if (it == 1 && rn > KKT_FLAT_STEP * B->res[c])
+                B->stalled[c] = 1;
             if (it > 0 && rn >= B->res[c]) { /* stalled: undo the step */
                 for (int64_t i = 0; i < N; i++)
                     xc[i] -= y[i];
@@ -1070,14 +1079,19 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
 /* Refinement in least-norm mode: a few stationary steps, which suffice
  * when S^{-1} K is close to the identity on range(K) (one solve per step),
  * then GMRES cycles for the columns that have not converged (eigenvalues
- * of K near delta, where a stationary step gains little). */
+ * of K near delta, where a stationary step gains little). probe: not for
+ * a column whose first refinement step left its residual above tol_accept
+ * and nearly where it was (stalled) - its residual has a part no step
+ * reduces, in null(K) when r is not in range(K); GMRES
+ * would only confirm that (the caller, dqp_kkt_solve_pinv, then solves
+ * the column in a way that does not need r in range(K)). */
 static dqp_status ln_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
-                            int maxref) {
+                            int maxref, int probe) {
     dqp_status st = refine(k, b, X, B, from_zero, DQP_MIN(maxref, KKT_LN_STATIONARY));
     for (int c = 0; c < B->nb && st == DQP_OK; c++)
-        if (!B->conv[c]) {
+        if (!B->conv[c] && !(probe && B->stalled[c] && B->res[c] > k->opt.tol_accept)) {
             /* one column at a time, as a block of one */
-            rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {0}, 0};
+            rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {0}, 0, {0}};
             st = krylov_refine(k, b + c * k->N, X + c * k->N, &C, maxref);
             B->solves += C.solves;
             B->res[c] = C.res[0];
@@ -1129,7 +1143,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
     double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
     double *prev = k->wt + (KKT_BLOCK - 2) * N;
     const double *bc = k->wb + c * N;
-    rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0};
+    rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0, {0}};
     memcpy(keep, xc, (size_t)N * sizeof(double));
     dqp_status st = DQP_OK;
     for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
@@ -1149,7 +1163,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
         for (int64_t i = 0; i < N; i++)
             xc[i] -= w[i];
         double berr, res0 = residual(k, bc, xc, &berr) / C.scale[0];
-        if ((st = ln_refine(k, bc, xc, &C, 0, maxref)) != DQP_OK)
+        if ((st = ln_refine(k, bc, xc, &C, 0, maxref, 0)) != DQP_OK)
             break;
         if (res0 / DQP_MAX(B->rnorm[c] / C.scale[0], DBL_MIN) * wn <= k->opt.tol * xn)
             break;
@@ -1190,7 +1204,7 @@ static dqp_status judge(dqp_kkt *k, const rblock *B, int record) {
     return DQP_OK;
 }
 
-static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
+static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B, int probe) {
     int64_t N = k->N;
     int maxref = k->least_norm ? k->opt.max_refine_least_norm : k->opt.max_refine;
     for (int c = 0; c < B->nb; c++) {
@@ -1199,7 +1213,8 @@ static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
         B->scale[c] = DQP_MAX(1.0, B->rnorm[c]);
     }
     int ln = k->least_norm && k->delta > 0;
-    dqp_status st = ln ? ln_refine(k, k->wb, X, B, 1, maxref) : refine(k, k->wb, X, B, 1, maxref);
+    dqp_status st =
+        ln ? ln_refine(k, k->wb, X, B, 1, maxref, probe) : refine(k, k->wb, X, B, 1, maxref);
     if (st != DQP_OK)
         return st;
     if (ln) {
@@ -1213,7 +1228,12 @@ static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B) {
     return judge(k, B, 1);
 }
 
-dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
+static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe);
+
+dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) { return solve_all(k, x, nrhs, 0); }
+
+/* dqp_kkt_solve; probe: see ln_refine. */
+static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe) {
     if (!k)
         return DQP_ERR_NULL;
     if (nrhs < 0)
@@ -1241,8 +1261,8 @@ dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
                                 "right-hand side %lld: entry %lld is %g (not finite)", (long long)c,
                                 (long long)i, x[c * N + i]);
     for (int64_t c0 = 0; c0 < nrhs; c0 += KKT_BLOCK) {
-        rblock B = {(int)DQP_MIN((int64_t)KKT_BLOCK, nrhs - c0), c0, {0}, {0}, {0}, {0}, 0};
-        dqp_status st = solve_block(k, x + c0 * N, &B);
+        rblock B = {(int)DQP_MIN((int64_t)KKT_BLOCK, nrhs - c0), c0, {0}, {0}, {0}, {0}, 0, {0}};
+        dqp_status st = solve_block(k, x + c0 * N, &B, probe);
         if (st != DQP_OK)
             return st;
     }
@@ -1262,14 +1282,15 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
         return dqp_fail(&k->err, DQP_ERR_NOMEM, "out of memory (copy of %lld right-hand sides)",
                         (long long)nrhs);
     memcpy(saved, x, (size_t)len * sizeof *saved);
-    dqp_status st = dqp_kkt_solve(k, x, nrhs);
+    /* a column whose refinement stalls is not solved to the end (probe) */
+    dqp_status st = solve_all(k, x, nrhs, 1);
     if (st == DQP_ERR_SINGULAR) {
-        /* some column is not in range(K): K r is, and K^+ K r is the
-         * projection of r on range(K), whose least-norm solution is K^+ r */
+        /* K r is in range(K), and K^+ K r is the projection of r on range(K),
+         * whose least-norm solution is K^+ r */
         st = DQP_OK;
         for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
-            double *xc = x + c * N;
-            dqp_kkt_matvec(k, saved + c * N, xc);
+            double *xc = x + c * N, *rc = saved + c * N, berr;
+            dqp_kkt_matvec(k, rc, xc);
             for (int stage = 0; stage < 2 && st == DQP_OK; stage++)
                 if ((st = dqp_kkt_solve(k, xc, 1)) == DQP_ERR_SINGULAR)
                     st = DQP_OK;
@@ -1278,8 +1299,11 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
                     st = dqp_fail(&k->err, DQP_ERR_NUMERICAL,
                                   "least-squares solve produced NaN/Inf for right-hand side %lld",
                                   (long long)c);
+            /* least squares for real when r - K x is not negligible (a
+             * stall can also be slow convergence on a consistent r) */
+            if (st == DQP_OK && residual(k, rc, xc, &berr) > k->opt.tol_accept * DQP_MAX(1.0, norm_inf(rc, N)))
+                *lstsq = 1;
         }
-        *lstsq = st == DQP_OK;
     }
     dqp_free(saved);
     return st;
