@@ -576,6 +576,66 @@ static void test_least_norm_H_singular(void) {
     fixture_free(&f);
 }
 
+/* dqp_kkt_solve_pinv on the K above: r = (1, 1, 2) is not in range(K) =
+ * {x2 = 0}; K^+ r = K^+ (1, 0, 2) = (2, 0, -1), flagged; a consistent r
+ * gets the least-norm solution unflagged; two columns, one of them
+ * inconsistent, are both K^+ r_c, flagged. Outside least-norm mode it is
+ * dqp_kkt_solve. */
+static void test_pinv_solve(void) {
+    double h[4] = {1, 0, 0, 0}, g[2] = {1, 0};
+    fixture f = {2, 1, dense_to_csc(h, 2, 2, 1), dense_to_csc(g, 1, 2, 0), NULL};
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    o.least_norm = 1;
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&f, be->name, &o);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        int lstsq = -1;
+        double x[3] = {1, 1, 2};
+        CHECK_INT(dqp_kkt_solve_pinv(k, x, 1, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 1);
+        CHECK_NEAR(x[0], 2.0, 1e-9);
+        CHECK_NEAR(x[1], 0.0, 1e-9);
+        CHECK_NEAR(x[2], -1.0, 1e-9);
+        double y[3] = {1, 0, 2};
+        CHECK_INT(dqp_kkt_solve_pinv(k, y, 1, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 0);
+        CHECK_NEAR(y[0], 2.0, 1e-9);
+        CHECK_NEAR(y[1], 0.0, 1e-9);
+        CHECK_NEAR(y[2], -1.0, 1e-9);
+        double two[6] = {3, 0, 1, 1, -4, 2};
+        CHECK_INT(dqp_kkt_solve_pinv(k, two, 2, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 1);
+        CHECK_NEAR(two[0], 1.0, 1e-9); /* K^+ (3, 0, 1) */
+        CHECK_NEAR(two[1], 0.0, 1e-9);
+        CHECK_NEAR(two[2], 2.0, 1e-9);
+        CHECK_NEAR(two[3], 2.0, 1e-9); /* K^+ (1, -4, 2) = K^+ (1, 0, 2) */
+        CHECK_NEAR(two[4], 0.0, 1e-9);
+        CHECK_NEAR(two[5], -1.0, 1e-9);
+        CHECK_INT(dqp_kkt_solve_pinv(k, x, 1, NULL), DQP_ERR_NULL);
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&f);
+    /* a regular K outside least-norm mode: the plain solve, never flagged */
+    double h2[4] = {2, 0, 0, 1}, g2[2] = {1, 1};
+    fixture f2 = {2, 1, dense_to_csc(h2, 2, 2, 1), dense_to_csc(g2, 1, 2, 0), NULL};
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&f2, be->name, NULL);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        double x[3] = {1, 2, 3}, r[3] = {1, 2, 3};
+        int lstsq = -1;
+        CHECK_INT(dqp_kkt_solve_pinv(k, x, 1, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 0);
+        CHECK(fx_residual(&f2, r, x) <= 1e-13);
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&f2);
+}
+
 /* Random KKT whose G has dependent rows: rows 1..5 duplicated at the end,
  * and a last row 2 g_0 - g_1. With H PD, null(K) = {0} x null(G'), spanned
  * by the vectors v below; x is the min-norm solution iff K x = r and x is
@@ -1262,6 +1322,7 @@ int main(void) {
     RUN(test_saddle_psd);
     RUN(test_least_norm_twice);
     RUN(test_least_norm_H_singular);
+    RUN(test_pinv_solve);
     RUN(test_least_norm_random);
     RUN(test_no_singular_check);
     RUN(test_order_hint);
