@@ -1301,7 +1301,8 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
                                   (long long)c);
             /* least squares for real when r - K x is not negligible (a
              * stall can also be slow convergence on a consistent r) */
-            if (st == DQP_OK && residual(k, rc, xc, &berr) > k->opt.tol_accept * DQP_MAX(1.0, norm_inf(rc, N)))
+            double scale = DQP_MAX(1.0, norm_inf(rc, N));
+            if (st == DQP_OK && residual(k, rc, xc, &berr) > k->opt.tol_accept * scale)
                 *lstsq = 1;
         }
     }
