@@ -9,7 +9,8 @@
  * (MUMPS and LAPACK solve them in one sweep over the factor), and the
  * workspaces allocated at create time hold this many N-vectors. */
 #define KKT_BLOCK 8
-_Static_assert(KKT_BLOCK >= 2, "the least-norm clean-up keeps a copy of x in the last slot");
+_Static_assert(KKT_BLOCK >= 5, "the least-norm clean-up keeps three vectors in the last slots, "
+                               "GMRES uses the first two");
 
 /* A pivot with |d| <= KKT_SMALL_PIVOT * delta is counted in nsmall: the
  * regularization is at least 10% of it. The count is a diagnostic only: with
@@ -36,6 +37,9 @@ _Static_assert(KKT_BLOCK >= 2, "the least-norm clean-up keeps a copy of x in the
 #define KKT_LN_APPLY 3
 #define KKT_LN_PASSES 3
 #define KKT_LN_SAME 1e-2 /* w within this (relative) of the previous pass's: not drift */
+/* A pass whose refinement put back all but this share of w: w was mostly the
+ * part of x on eigenvalues of K below delta, not drift (see ln_column). */
+#define KKT_LN_BACK 0.5
 
 /* Least-norm solves (see krylov_refine): Krylov dimension of one GMRES
  * cycle, its relative stopping tolerance, and its stagnation test (the
@@ -1136,12 +1140,17 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
  *  - the drift the refinement can have added is negligible;
  *  - w is the previous pass's w again: then w is not drift but the part of
  *    x on eigenvalues of K below delta (rho ~ 1 there), which refinement
- *    puts back every time; x is left as it is.
+ *    puts back every time; x is left as it is;
+ *  - the refinement put back more than half of w (KKT_LN_BACK): w was then
+ *    mostly that part, and what a further pass finds differs from it by the
+ *    refinement's own uncertainty in those components (~ tol ||r|| / sigma),
+ *    not by drift (on the Maros-Meszaros KKT systems such passes changed x
+ *    by less than the distance to the dense pseudo-inverse solution).
  * If the clean-up leaves a worse, unconverged residual, x is restored. */
 static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref) {
     int64_t N = k->N;
     double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
-    double *prev = k->wt + (KKT_BLOCK - 2) * N;
+    double *prev = k->wt + (KKT_BLOCK - 2) * N, *xsub = k->wt + (KKT_BLOCK - 3) * N;
     const double *bc = k->wb + c * N;
     rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0, {0}};
     memcpy(keep, xc, (size_t)N * sizeof(double));
@@ -1160,12 +1169,20 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
                 break;
         }
         memcpy(prev, w, (size_t)N * sizeof(double));
-        for (int64_t i = 0; i < N; i++)
+        for (int64_t i = 0; i < N; i++) {
             xc[i] -= w[i];
+            xsub[i] = xc[i];
+        }
         double berr, res0 = residual(k, bc, xc, &berr) / C.scale[0];
         if ((st = ln_refine(k, bc, xc, &C, 0, maxref, 0)) != DQP_OK)
             break;
         if (res0 / DQP_MAX(B->rnorm[c] / C.scale[0], DBL_MIN) * wn <= k->opt.tol * xn)
+            break;
+        /* the share of w the refinement did not put back */
+        double gone = 0.0;
+        for (int64_t i = 0; i < N; i++)
+            gone = fmax(gone, fabs(prev[i] - (xc[i] - xsub[i])));
+        if (gone <= KKT_LN_BACK * wn)
             break;
     }
     B->solves += C.solves;
