@@ -172,6 +172,8 @@ static dqp_status ipm_setup(void **self, const dqp_problem *prob, const dqp_sett
     dqp_status st = parse_keywords(&w->prm, s, msg);
     w->eps_abs = s->eps_abs;
     w->eps_rel = s->eps_rel;
+    w->eps_active = s->eps_active;
+    w->act_normalize = s->normalize_constraints;
     w->time_limit = s->time_limit;
     w->max_iter = s->max_iter > 0 ? s->max_iter : IPM_DEFAULT_MAX_ITER;
     w->log = s->log;

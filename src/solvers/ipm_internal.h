@@ -141,6 +141,8 @@ typedef struct dqp_ipm {
 
     /* ---- settings */
     double eps_abs, eps_rel, time_limit;
+    double eps_active; /* the engine's active-set test (settings), used by the polish */
+    int act_normalize; /* ... with rows scaled to unit norm (normalize_constraints) */
     int64_t max_iter;
     dqp_ipm_params prm;
 

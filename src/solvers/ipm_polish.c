@@ -7,7 +7,8 @@
  * 14463, entries ~1e4) stops at eps = 1e-8 with |z - z*| ~ 1e-2 and an
  * objective 4e-5 above the optimum 0. The remedy (OSQP's "polish", done
  * here on the unscaled data) guesses the active set J from the iterates -
- * a row is active when its scaled multiplier exceeds its scaled slack - and
+ * a row is active when its scaled multiplier exceeds its scaled slack, or
+ * when its slack passes the engine's active-set test (at_bound) - and
  * solves
  *
  *     [P  A' C_J'] [z  ]   [-q ]
@@ -145,6 +146,20 @@ static int acceptable(dqp_ipm *w, const double *z, const double *y, const double
     return dqp_ipm_converged(w);
 }
 
+/* The engine's test for an active row (prepare.c, choose_active): relative
+ * slack below eps_active, the row scaled to unit norm first when the
+ * settings normalize constraints. The polish adds such rows to the rows its
+ * multipliers point to: at the solution they are satisfied with equality
+ * (weakly active rows: slack ~ 0 and multiplier ~ 0, which the iterates'
+ * test leaves out), so the equality QP has the same solution, and its K is
+ * the engine's reduced KKT, which the engine then solves with instead of
+ * assembling and factoring its own (LISWET*, KSIP: setup + VJP over the
+ * forward time halved). */
+static int at_bound(const dqp_ipm *w, double slack, double d, double rownorm) {
+    double nr = w->act_normalize && rownorm > 0 ? rownorm : 1.0;
+    return slack / nr / (1.0 + fabs(d) / nr) < w->eps_active;
+}
+
 /* Out-of-memory surfaces (the allocation-failure tests require every failure
  * to); a singular or ill-conditioned K only means no polish. */
 static dqp_status soft(dqp_status st) { return st == DQP_ERR_NOMEM ? st : DQP_OK; }
@@ -157,13 +172,28 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
     pw.bpos = dqp_alloc(DQP_MAX(nb, 1), sizeof *pw.bpos);
     if (!pw.rpos || !pw.bpos)
         goto nomem;
+    /* slacks and row norms of R's rows at z (unscaled) */
+    double *Rz = w->wr, *nrm = w->wu;
+    memset(Rz, 0, (size_t)mr * sizeof *Rz);
+    memset(nrm, 0, (size_t)mr * sizeof *nrm);
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t k = w->R->p[j]; k < w->R->p[j + 1]; k++) {
+            Rz[w->R->i[k]] += w->R->x[k] * z[j];
+            nrm[w->R->i[k]] += w->R->x[k] * w->R->x[k];
+        }
     int64_t rows = 0;
     for (int64_t i = 0; i < p; i++)
         pw.rpos[i] = rows++;
-    for (int64_t r = 0; r < m; r++)
-        pw.rpos[p + r] = w->yz[p + r] > w->s[r] ? rows++ : -1;
-    for (int64_t k = 0; k < nb; k++)
-        pw.bpos[k] = w->w[k] > w->t[k] ? rows++ : -1;
+    for (int64_t r = 0; r < m; r++) {
+        double d = w->rhs0[p + r];
+        int act = w->yz[p + r] > w->s[r] || at_bound(w, d - Rz[p + r], d, sqrt(nrm[p + r]));
+        pw.rpos[p + r] = act ? rows++ : -1;
+    }
+    for (int64_t k = 0; k < nb; k++) {
+        double d = w->b_rhs[k], c = w->b_coef[k];
+        int act = w->w[k] > w->t[k] || at_bound(w, d - c * z[w->b_var[k]], d, fabs(c));
+        pw.bpos[k] = act ? rows++ : -1;
+    }
     /* K singular for sure (dqp_kkt_singular_by_count): spares the
      * factorization on most LPs */
     if (dqp_kkt_singular_by_count(w->Pu, n, rows))

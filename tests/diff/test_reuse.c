@@ -481,6 +481,67 @@ static void test_singular_polish_matches_factored(void) {
             singular_polish_vs_factored(kind, normalize);
 }
 
+/* A weakly active row (slack 0, multiplier 0), kept in J by the engine's
+ * default convention: the polish puts it into its active set too (the
+ * iterates' multiplier-over-slack test alone need not), so its KKT object is
+ * the engine's K_J and serves (reusing 2, nothing assembled), with the
+ * factored path's derivatives and the exact ones. Rows: 2 x0 <= 2 (weakly
+ * active at the unconstrained optimum (1, 2), norm 2 for the normalized
+ * test), x1 <= 1 (strictly active, mu = 1), x0 + x1 <= 5 (inactive). At
+ * z = (d0 / 2, d1): dL/dd = (w0 / 2, w1, 0), dL/dq = 0. */
+static void weakly_active_polish(int normalize) {
+    int64_t Pp[] = {0, 1, 2}, Pi[] = {0, 1}, Cp[] = {0, 2, 4}, Ci[] = {0, 2, 1, 2};
+    double Px[] = {1, 1}, q[] = {-1, -2}, Cx[] = {2, 1, 1, 1}, d[] = {2, 1, 5};
+    dqp_csc P = {2, 2, Pp, Pi, Px, 0}, C = {3, 2, Cp, Ci, Cx, 0};
+    dqp_problem_data data = {
+        .n = 2, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C, .d = d, .m_ineq = 3};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    ipm_settings(&s, normalize, 1);
+    dqp_solver *h = NULL, *f = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK_INT(info->derivative_status, DQP_DIFF_WEAKLY_ACTIVE);
+    CHECK_INT(dqp_solver_active(h, NULL), 2);
+    CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
+    CHECK_INT(h->reusing, 2);
+    CHECK(h->kkt == NULL && h->G == NULL);
+
+    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
+    dqp_settings sf;
+    ipm_settings(&sf, normalize, 1);
+    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
+    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    CHECK(f->kkt != NULL && f->reusing == 0);
+    CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_WEAKLY_ACTIVE);
+
+    double w[2] = {0.3, -0.7}, bh[2][4] = {{0}}, bf[2][4] = {{0}}, qh[2], qf[2], dh[3], df[3];
+    grads gh = {bh[0], qh, NULL, NULL, bh[1], dh}, gf = {bf[0], qf, NULL, NULL, bf[1], df};
+    CHECK_INT(vjp(h, w, NULL, NULL, &gh), DQP_OK);
+    CHECK_INT(vjp(f, w, NULL, NULL, &gf), DQP_OK);
+    CHECK_INT(h->reusing, 2); /* no fallback to a factorization */
+    CHECK_NEAR(gh.dd[0], 0.15, 1e-9);
+    CHECK_NEAR(gh.dd[1], -0.7, 1e-9);
+    CHECK_NEAR(gh.dd[2], 0.0, 1e-12);
+    CHECK_NEAR(gh.dq[0], 0.0, 1e-9);
+    CHECK_NEAR(gh.dq[1], 0.0, 1e-9);
+    CHECK(max_rel_diff(gh.dP, gf.dP, 2) <= 1e-9);
+    CHECK(max_rel_diff(gh.dC, gf.dC, 4) <= 1e-9);
+    CHECK(max_rel_diff(gh.dd, gf.dd, 3) <= 1e-9);
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(f);
+    dqp_problem_destroy(p);
+}
+
+static void test_weakly_active_polish(void) {
+    weakly_active_polish(0);
+    weakly_active_polish(1);
+}
+
 /* New values through the same handle (backend update, warm start): the
  * reused factorization belongs to the new solve, not the old one. */
 static void reuse_after_update(int polish) {
@@ -538,5 +599,6 @@ int main(void) {
     RUN(test_reuse_rejected_when_degenerate);
     RUN(test_singular_polish_matches_factored);
     RUN(test_reuse_after_update);
+    RUN(test_weakly_active_polish);
     return runner_finish();
 }
