@@ -7,9 +7,10 @@
  * 14463, entries ~1e4) stops at eps = 1e-8 with |z - z*| ~ 1e-2 and an
  * objective 4e-5 above the optimum 0. The remedy (OSQP's "polish", done
  * here on the unscaled data) guesses the active set J from the iterates -
- * a row is active when its scaled multiplier exceeds its scaled slack, or
- * when its slack passes the engine's active-set test (at_bound) - and
- * solves
+ * a row is active when its slack passes the engine's active-set test
+ * (at_bound), or when its scaled multiplier exceeds its scaled slack and
+ * its multiplier is not negligible by the engine's test (see
+ * dqp_ipm_polish) - and solves
  *
  *     [P  A' C_J'] [z  ]   [-q ]
  *     [A  0  0   ] [lam] = [ b ]
@@ -181,17 +182,30 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
             Rz[w->R->i[k]] += w->R->x[k] * z[j];
             nrm[w->R->i[k]] += w->R->x[k] * w->R->x[k];
         }
+    /* A multiplier the engine's test calls negligible (<= 100 eps_abs
+     * relative to the largest, prepare.c): such a row with a slack above
+     * eps_active is not active for the engine at this point, and on a
+     * degenerate row the iterates' test is a coin toss (multiplier and slack
+     * both ~ sqrt(mu), equal to 3 digits on QPCSTAIR, QE226, QSHARE2B); taken
+     * into J, it made K singular (no polish) and J differ from the engine's
+     * (which then factored its own K_J). The multiplier is unscaled: the
+     * test keeps rows whose scaled slack is small while the unscaled one is
+     * not (HUES-MOD, objective 3e7: relative slack up to 2 at the iterate,
+     * 0 at the polished point). */
+    double mu_tol = 100.0 * w->eps_abs * fmax(1.0, dqp_ipm_norm_inf(mu, w->mi));
     int64_t rows = 0;
     for (int64_t i = 0; i < p; i++)
         pw.rpos[i] = rows++;
     for (int64_t r = 0; r < m; r++) {
         double d = w->rhs0[p + r];
-        int act = w->yz[p + r] > w->s[r] || at_bound(w, d - Rz[p + r], d, sqrt(nrm[p + r]));
+        int act = at_bound(w, d - Rz[p + r], d, sqrt(nrm[p + r])) ||
+                  (w->yz[p + r] > w->s[r] && mu[w->g_row[r]] > mu_tol);
         pw.rpos[p + r] = act ? rows++ : -1;
     }
     for (int64_t k = 0; k < nb; k++) {
         double d = w->b_rhs[k], c = w->b_coef[k];
-        int act = w->w[k] > w->t[k] || at_bound(w, d - c * z[w->b_var[k]], d, fabs(c));
+        int act = at_bound(w, d - c * z[w->b_var[k]], d, fabs(c)) ||
+                  (w->w[k] > w->t[k] && mu[w->b_row[k]] > mu_tol);
         pw.bpos[k] = act ? rows++ : -1;
     }
     /* K singular for sure (dqp_kkt_singular_by_count): spares the
