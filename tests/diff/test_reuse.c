@@ -149,6 +149,21 @@ static int stored_solver(void *user, const dqp_problem *prob, double *z, double 
     return 0;
 }
 
+/* The same problem through the engine's factored path: a handle whose
+ * callback returns h's point (st must outlive its solves). */
+static dqp_solver *factored_twin(dqp_solver *h, const dqp_problem *p, int normalize, int polish,
+                                 stored *st) {
+    *st = (stored){dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
+    dqp_settings sf;
+    ipm_settings(&sf, normalize, polish);
+    dqp_solver *f = NULL;
+    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(f, stored_solver, st), DQP_OK);
+    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    CHECK(f && f->kkt != NULL && f->reusing == 0);
+    return f;
+}
+
 typedef struct {
     double *dP, *dq, *dA, *db, *dC, *dd;
 } grads;
@@ -222,12 +237,8 @@ static void reuse_vs_factored(int normalize, int polish) {
     }
     CHECK(ngen >= 1 && nb_pos >= 1 && nb_neg >= 1);
 
-    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
-    dqp_settings sf;
-    ipm_settings(&sf, normalize, polish);
-    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
-    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    stored st;
+    f = factored_twin(h, p, normalize, polish, &st);
     CHECK(strstr(dqp_solver_info(f)->lin_solver, "reuse") == NULL);
     CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_REGULAR);
     CHECK_INT(dqp_solver_active(f, NULL), nact);
@@ -435,13 +446,8 @@ static void singular_polish_vs_factored(int kind, int normalize) {
     CHECK(h->kkt == NULL && h->G == NULL);
     CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
 
-    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
-    dqp_settings sf;
-    ipm_settings(&sf, normalize, 1);
-    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
-    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
-    CHECK(f->kkt != NULL && f->reusing == 0);
+    stored st;
+    f = factored_twin(h, p, normalize, 1, &st);
     CHECK(dqp_solver_info(f)->derivative_status & kind_flag);
 
     int64_t mi = C.m, nP = P.p[3], nC = C.p[3];
@@ -510,13 +516,8 @@ static void weakly_active_polish(int normalize) {
     CHECK_INT(h->reusing, 2);
     CHECK(h->kkt == NULL && h->G == NULL);
 
-    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
-    dqp_settings sf;
-    ipm_settings(&sf, normalize, 1);
-    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
-    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
-    CHECK(f->kkt != NULL && f->reusing == 0);
+    stored st;
+    f = factored_twin(h, p, normalize, 1, &st);
     CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_WEAKLY_ACTIVE);
 
     double w[2] = {0.3, -0.7}, bh[2][4] = {{0}}, bf[2][4] = {{0}}, qh[2], qf[2], dh[3], df[3];
