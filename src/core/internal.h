@@ -54,4 +54,12 @@ struct dqp_problem {
 #define DQP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DQP_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Relative slack of a row c'z <= d with slack d - c'z, the row divided by
+ * rownorm first (1 when constraints are not normalized): the quantity the
+ * active-set test compares with eps_active (the engine, prepare.c; the ipm
+ * polish, which picks the same rows). */
+static inline double dqp_rel_slack(double slack, double d, double rownorm) {
+    return slack / rownorm / (1.0 + (d < 0 ? -d : d) / rownorm);
+}
+
 #endif

@@ -298,8 +298,7 @@ static void choose_active(dqp_solver *h, int recovering) {
         /* Slack relative to the row's right-hand side: solvers stop on
          * residuals relative to the data (eps_rel), so a row with |d_i| =
          * 1e3 is only satisfied to ~1e3 eps. */
-        double scale = 1.0 + fabs(h->prob->d[i]) / h->rownorm[i];
-        double slack = (h->prob->d[i] - Cz[i]) / h->rownorm[i] / scale;
+        double slack = dqp_rel_slack(h->prob->d[i] - Cz[i], h->prob->d[i], h->rownorm[i]);
         double mu_rel = h->mu[i] / mu_scale;
         /* With trusted duals, complementarity decides rows the slack alone
          * cannot: mu_i s_i ~ 0, so mu_i > s_i (both relative) means s_i is

@@ -158,7 +158,7 @@ static int acceptable(dqp_ipm *w, const double *z, const double *y, const double
  * forward time halved). */
 static int at_bound(const dqp_ipm *w, double slack, double d, double rownorm) {
     double nr = w->act_normalize && rownorm > 0 ? rownorm : 1.0;
-    return slack / nr / (1.0 + fabs(d) / nr) < w->eps_active;
+    return dqp_rel_slack(slack, d, nr) < w->eps_active;
 }
 
 /* Out-of-memory surfaces (the allocation-failure tests require every failure
@@ -173,15 +173,12 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
     pw.bpos = dqp_alloc(DQP_MAX(nb, 1), sizeof *pw.bpos);
     if (!pw.rpos || !pw.bpos)
         goto nomem;
-    /* slacks and row norms of R's rows at z (unscaled) */
+    /* R z (unscaled) and, for normalized constraints, R's row norms */
     double *Rz = w->wr, *nrm = w->wu;
-    memset(Rz, 0, (size_t)mr * sizeof *Rz);
+    dqp_ipm_mv(w->R, w->R->x, z, Rz);
     memset(nrm, 0, (size_t)mr * sizeof *nrm);
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t k = w->R->p[j]; k < w->R->p[j + 1]; k++) {
-            Rz[w->R->i[k]] += w->R->x[k] * z[j];
-            nrm[w->R->i[k]] += w->R->x[k] * w->R->x[k];
-        }
+    for (int64_t k = 0; w->act_normalize && k < dqp_csc_nnz(w->R); k++)
+        nrm[w->R->i[k]] += w->R->x[k] * w->R->x[k];
     /* A multiplier the engine's test calls negligible (<= 100 eps_abs
      * relative to the largest, prepare.c): such a row with a slack above
      * eps_active is not active for the engine at this point, and on a
