@@ -85,6 +85,7 @@ struct dqp_kkt {
     int64_t npos, nneg, nsmall;
     int refine_steps;
     double residual;
+    int unsettled; /* last solve: a least-norm clean-up used all its passes */
     double singular_test;
     double null_primal, null_dual; /* blocks of the singular test's last vector */
     int symbolic_shared; /* the backend state was cloned from a dqp_symcache donor */
@@ -637,6 +638,16 @@ void dqp_kkt_set_least_norm(dqp_kkt *k, int on) {
     k->state = KKT_LOADED;
 }
 
+dqp_status dqp_kkt_least_norm_keep(dqp_kkt *k) {
+    if (!k)
+        return DQP_ERR_NULL;
+    if (k->state != KKT_SINGULAR || !(k->delta > 0))
+        return DQP_ERR_NOT_READY;
+    k->least_norm = 1;
+    k->state = KKT_FACTORED;
+    return DQP_OK;
+}
+
 /* ------------------------------------------------------------ arithmetic */
 
 /* acc = b - K x accumulated in extended precision, row by row over the
@@ -1155,7 +1166,8 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
     rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0, {0}};
     memcpy(keep, xc, (size_t)N * sizeof(double));
     dqp_status st = DQP_OK;
-    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
+    int pass;
+    for (pass = 0; pass < KKT_LN_PASSES; pass++) {
         double *w = NULL;
         if ((st = ln_cleanup(k, xc, &w, &C.solves)) != DQP_OK)
             break;
@@ -1188,6 +1200,8 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
     B->solves += C.solves;
     if (st != DQP_OK)
         return st;
+    if (pass == KKT_LN_PASSES)
+        k->unsettled = 1;
     if (!C.conv[0] && C.res[0] > B->res[c]) {
         memcpy(xc, keep, (size_t)N * sizeof(double));
         return DQP_OK;
@@ -1249,6 +1263,14 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe);
 
 dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) { return solve_all(k, x, nrhs, 0); }
 
+dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
+    dqp_status st = solve_all(k, x, nrhs, k && k->least_norm);
+    if (st == DQP_OK && k->unsettled)
+        return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                        "least-norm clean-up did not settle in %d passes", KKT_LN_PASSES);
+    return st;
+}
+
 /* dqp_kkt_solve; probe: see ln_refine. */
 static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe) {
     if (!k)
@@ -1266,6 +1288,7 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe) {
                         "least-norm mode");
     k->refine_steps = 0;
     k->residual = 0.0;
+    k->unsettled = 0;
     if (nrhs == 0 || k->N == 0)
         return DQP_OK;
     if (!x)
@@ -1341,6 +1364,7 @@ void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
     info->nneg = k->nneg;
     info->nsmall = k->nsmall;
     info->refine_steps = k->refine_steps;
+    info->unsettled = k->unsettled;
     info->residual = k->residual;
     info->delta = k->delta;
     info->backend = k->be->name;

@@ -126,6 +126,8 @@ typedef struct dqp_kkt_info {
     int refine_steps;       /* last solve: backend solves after the first (max over blocks of
                                8 right-hand sides; least-norm clean-up solves included) */
     double residual;        /* last solve: max_k ||r_k - K x_k||_inf / max(1, ||r_k||_inf) */
+    int unsettled;          /* last solve: a least-norm clean-up ran out of passes (its
+                               null(K) part may be off; see dqp_kkt_solve_settled) */
     double delta;           /* the absolute regularization used */
     const char *backend;    /* name of the backend in use */
     int least_norm;         /* mode of the current factorization */
@@ -183,6 +185,16 @@ dqp_status dqp_kkt_factor(dqp_kkt *kkt);
  * the factorization is dropped: call dqp_kkt_factor again before solving. */
 void dqp_kkt_set_least_norm(dqp_kkt *kkt, int on);
 
+/* Least-norm mode on the factorization that dqp_kkt_factor found singular
+ * (state singular, delta > 0), without refactoring: the regularization stays
+ * the non-least-norm one (options.reg, smaller than reg_least_norm), which
+ * makes refinement and clean-up contract faster but each solve's drift into
+ * null(K) larger, and eigenvalues of K between the two regularizations count
+ * as range, not as null space. Use it with dqp_kkt_solve_settled and
+ * refactor (dqp_kkt_set_least_norm, dqp_kkt_factor) when that fails.
+ * DQP_ERR_NOT_READY when K was not found singular. */
+dqp_status dqp_kkt_least_norm_keep(dqp_kkt *kkt);
+
 /* Solve K x = r for nrhs right-hand sides (consecutive blocks of N), in
  * place, with iterative refinement. A right-hand side converges when its
  * residual is <= tol (scaled as in the options) or its componentwise backward
@@ -192,6 +204,13 @@ void dqp_kkt_set_least_norm(dqp_kkt *kkt, int on);
  * DQP_ERR_NUMERICAL (non-least-norm mode: residual stalls above tol_accept,
  * or NaN/Inf), DQP_ERR_NONFINITE (NaN/Inf in r). On error x is unspecified. */
 dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
+
+/* As dqp_kkt_solve, but in least-norm mode a right-hand side whose first
+ * refinement step leaves its residual flat fails at once (DQP_ERR_SINGULAR:
+ * likely outside range(K); no GMRES to confirm it), and a solve whose
+ * least-norm clean-up did not settle fails with DQP_ERR_NUMERICAL. For the
+ * cheap first attempt on a kept factorization (dqp_kkt_least_norm_keep). */
+dqp_status dqp_kkt_solve_settled(dqp_kkt *kkt, double *x, int64_t nrhs);
 
 /* As dqp_kkt_solve, but in least-norm mode every column gets the
  * minimum-norm least-squares solution K^+ r, also when r is not in the

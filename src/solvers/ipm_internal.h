@@ -119,6 +119,9 @@ typedef struct dqp_ipm {
     double *pol_js;    /* once pol_kkt is in least-norm mode on the engine's rows
                           (rows divided by these scales, per row of C): the
                           scales (mi); NULL before */
+    int pol_kept;      /* pol_kkt is in least-norm mode on the factorization that
+                          found it singular (dqp_kkt_least_norm_keep), not yet
+                          refactored with the least-norm regularization */
 
     /* ---- iterates (scaled) */
     double *x, *yz, *s, *w, *t;

@@ -309,6 +309,7 @@ void dqp_ipm_polish_release(dqp_ipm *w) {
     w->pol_G = NULL;
     w->pol_js = NULL;
     w->pol_singular = 0;
+    w->pol_kept = 0;
 }
 
 /* Row of the polish system holding row i of C, -1 outside its active set. */
@@ -324,10 +325,39 @@ static int64_t polish_row(const dqp_ipm *w, int64_t i) {
  * divided by jscale (to_least_norm): S = I then, since a least-norm
  * solution is one only in the coordinates whose norm it minimizes. The
  * columns are solved together in a buffer of the polish's row order. */
+static dqp_status refactor_least_norm(dqp_ipm *w);
+
+/* Largest share of the near-null vector in the primal block for which the
+ * factorization that found K singular is kept (to_least_norm). */
+#define KEEP_PRIMAL_SHARE 0.1
+
+/* K^+ x with the polish object: on a kept factorization first the cheap
+ * attempt (dqp_kkt_solve_settled); when it does not settle (x outside
+ * range(K), or the least-norm clean-up drifting), the object is refactored
+ * with the least-norm regularization and x solved with it. */
+static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int *lstsq) {
+    if (!w->pol_kept)
+        return dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+    int64_t len;
+    double *saved = dqp_mul_size(N, nrhs, &len) ? dqp_alloc(len, sizeof *saved) : NULL;
+    if (!saved)
+        return DQP_ERR_NOMEM;
+    memcpy(saved, t, (size_t)len * sizeof *saved);
+    dqp_status st = dqp_kkt_solve_settled(w->pol_kkt, t, nrhs);
+    if (st != DQP_OK && st != DQP_ERR_NOMEM && (st = refactor_least_norm(w)) == DQP_OK) {
+        memcpy(t, saved, (size_t)len * sizeof *saved);
+        st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+    }
+    dqp_free(saved);
+    return st;
+}
+
 static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) {
     dqp_ipm *w = user;
     *lstsq = 0;
     int64_t off = w->n + w->p, N = off + w->jn, len;
+    if (!w->pol_kkt)
+        return DQP_ERR_NOT_READY; /* a failed refactorization dropped it */
     if (nrhs <= 0 || N == 0)
         return DQP_OK;
     double *t =
@@ -340,7 +370,7 @@ static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) 
         for (int64_t k = 0; k < w->jn; k++)
             tc[w->n + polish_row(w, w->jrow[k])] = xc[off + k] * (w->pol_js ? 1.0 : w->jscale[k]);
     }
-    dqp_status st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+    dqp_status st = pinv_solve(w, t, nrhs, N, lstsq);
     for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
         double *tc = t + c * N, *xc = x + c * N;
         memcpy(xc, tc, (size_t)off * sizeof *xc);
@@ -362,14 +392,9 @@ static int same_rows(const dqp_ipm *w) {
 
 /* A singular polish object made the engine's K_J (J loaded, the same rows):
  * its rows of C divided by jscale and the object refactored in least-norm
- * mode, once; later calls only check that the scales are the same. */
-static dqp_status to_least_norm(dqp_ipm *w) {
-    if (w->pol_js) {
-        for (int64_t k = 0; k < w->jn; k++)
-            if (w->pol_js[w->jrow[k]] != w->jscale[k])
-                return DQP_ERR_NOT_READY;
-        return DQP_OK;
-    }
+ * mode. */
+static dqp_status refactor_least_norm(dqp_ipm *w) {
+    w->pol_kept = 0;
     dqp_csc *G = w->pol_G;
     int64_t rows = G->m;
     double *rs = dqp_alloc(DQP_MAX(rows, 1), sizeof *rs);
@@ -402,8 +427,40 @@ static dqp_status to_least_norm(dqp_ipm *w) {
         w->pol_kkt = NULL;
         return st == DQP_ERR_NOMEM ? st : DQP_ERR_NOT_READY;
     }
+    dqp_free(w->pol_js);
     w->pol_js = js;
     return DQP_OK;
+}
+
+/* The singular polish object as the engine's K_J in least-norm mode, once;
+ * later calls only check that the scales are the same. When the engine's
+ * rows need no scaling (all jscale 1) and the near-null vector the
+ * singularity test found lies in the dual block (dependent active rows, not
+ * P singular on null(G): right-hand sides of VJPs seeded on z alone are then
+ * in range(K), and the solves settle), the factorization that found K
+ * singular is kept (dqp_kkt_least_norm_keep: no second factorization) and
+ * solve_polish refactors only when a solve with it does not settle. */
+static dqp_status to_least_norm(dqp_ipm *w) {
+    if (w->pol_js) {
+        for (int64_t k = 0; k < w->jn; k++)
+            if (w->pol_js[w->jrow[k]] != w->jscale[k])
+                return DQP_ERR_NOT_READY;
+        return DQP_OK;
+    }
+    int unit = w->pol_null[0] >= 0.0 && w->pol_null[0] <= KEEP_PRIMAL_SHARE;
+    for (int64_t k = 0; k < w->jn && unit; k++)
+        unit = w->jscale[k] == 1.0;
+    if (unit && dqp_kkt_least_norm_keep(w->pol_kkt) == DQP_OK) {
+        double *js = dqp_alloc(DQP_MAX(w->mi, 1), sizeof *js);
+        if (!js)
+            return DQP_ERR_NOMEM;
+        for (int64_t i = 0; i < w->mi; i++)
+            js[i] = 1.0;
+        w->pol_js = js;
+        w->pol_kept = 1;
+        return DQP_OK;
+    }
+    return refactor_least_norm(w);
 }
 
 dqp_status dqp_ipm_polish_solver(void *self, const int64_t *active, int64_t nact,

@@ -401,8 +401,9 @@ static void test_reuse_rejected_when_degenerate(void) {
     dqp_problem_destroy(p);
 }
 
-/* A K_J that the polish found singular serves the engine, refactored in
- * least-norm mode on the engine's rows (reusing 2, nothing assembled), and
+/* A K_J that the polish found singular serves the engine, in least-norm
+ * mode on the engine's rows (reusing 2, nothing assembled; refactored only
+ * when the rows are scaled or a solve does not settle), and
  * gives the engine's own least-norm derivatives (a callback returning the
  * same point: the engine factors): kind 0, dependent active rows of
  * different norms (x0 + x1 <= 1 and 2 x0 + 2 x1 <= 2: the least-norm duals
@@ -465,6 +466,10 @@ static void singular_polish_vs_factored(int kind, int normalize) {
     CHECK(max_rel_diff(gh.dC, gf.dC, nC) <= 1e-8);
     CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-8);
     CHECK(dot(gh.dq, gh.dq, 3) > 1e-6);
+    /* without row scales and with dependent rows (a near-null vector in the
+     * dual block), the factorization that found K singular served as it was
+     * (no refactorization), else the object was refactored in least-norm mode */
+    CHECK_INT(ipm->pol_kept, kind == 0 && !normalize);
     if (kind == 0) {
         /* the two rows share the sensitivity as the least-norm duals in the
          * engine's scaling say: per unit row equally when normalized (d_1 =
@@ -475,6 +480,21 @@ static void singular_polish_vs_factored(int kind, int normalize) {
             CHECK_REL(gh.dd[0], 2.0 * gh.dd[1], 1e-8);
         else
             CHECK_REL(gh.dd[1], 2.0 * gh.dd[0], 1e-8);
+        /* a dual seed on the two dependent rows is not in range(K) (u_0 - 2
+         * u_1 != 0 against the null vector (2, -1) of the rows (1 1 0),
+         * (2 2 0)): a kept factorization's solve does not settle, the object is
+         * refactored, and both handles give the least-squares derivative */
+        CHECK(fabs(2.0 * u[0] - u[1]) > 0.1);
+        CHECK_INT(vjp(h, w, NULL, u, &gh), DQP_OK);
+        CHECK_INT(vjp(f, w, NULL, u, &gf), DQP_OK);
+        CHECK_INT(h->reusing, 2);
+        CHECK_INT(ipm->pol_kept, 0);
+        CHECK(info->derivative_status & DQP_DIFF_LEAST_SQUARES);
+        CHECK(dqp_solver_info(f)->derivative_status & DQP_DIFF_LEAST_SQUARES);
+        CHECK(max_rel_diff(gh.dq, gf.dq, 3) <= 1e-8);
+        CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-8);
+        CHECK(max_rel_diff(gh.dC, gf.dC, nC) <= 1e-8);
+        CHECK(dot(gh.dd, gh.dd, mi) > 1e-6);
     }
     dqp_solver_destroy(h);
     dqp_solver_destroy(f);

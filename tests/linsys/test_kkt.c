@@ -548,6 +548,65 @@ static void test_least_norm_twice(void) {
     fixture_free(&f);
 }
 
+/* The factorization that found K singular, kept for least-norm solves
+ * (dqp_kkt_least_norm_keep, no refactorization), on the example above: the
+ * consistent right-hand sides get the same min-norm solutions through
+ * dqp_kkt_solve_settled, r = (0, 1, 0) fails at once (not in range(K)),
+ * and a regular K or one not yet factored is refused. */
+static void test_least_norm_keep(void) {
+    fixture f = fx_twice();
+    double rs[3][3] = {{1, 0, 0}, {0, 1, 1}, {2, 1, 1}};
+    double xs[3][3] = {{0, 0.5, 0.5}, {1, -0.5, -0.5}, {1, 0.5, 0.5}};
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&f, be->name, NULL);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_least_norm_keep(k), DQP_ERR_NOT_READY); /* not factored */
+        CHECK_INT(dqp_kkt_factor(k), DQP_ERR_SINGULAR);
+        dqp_kkt_info info;
+        dqp_kkt_get_info(k, &info);
+        double delta = info.delta;
+        CHECK_INT(dqp_kkt_least_norm_keep(k), DQP_OK);
+        dqp_kkt_get_info(k, &info);
+        CHECK_INT(info.least_norm, 1);
+        CHECK(info.delta == delta); /* the strict mode's regularization, not refactored */
+        double x[9];
+        memcpy(x, rs, sizeof x);
+        CHECK_INT(dqp_kkt_solve_settled(k, x, 3), DQP_OK);
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < 3; i++)
+                CHECK_NEAR(x[3 * c + i], xs[c][i], 1e-9);
+        dqp_kkt_get_info(k, &info);
+        CHECK_INT(info.unsettled, 0);
+        CHECK(info.residual <= 1e-13);
+        double bad[3] = {0, 1, 0};
+        CHECK_INT(dqp_kkt_solve_settled(k, bad, 1), DQP_ERR_SINGULAR);
+        /* dqp_kkt_solve_pinv on the kept factorization: K^+ r = K^+ (0, 1/2,
+         * 1/2) (r projected on range(K)) = (1/2, -1/4, -1/4) */
+        double ls[3] = {0, 1, 0};
+        int lstsq = 0;
+        CHECK_INT(dqp_kkt_solve_pinv(k, ls, 1, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 1);
+        CHECK_NEAR(ls[0], 0.5, 1e-8);
+        CHECK_NEAR(ls[1], -0.25, 1e-8);
+        CHECK_NEAR(ls[2], -0.25, 1e-8);
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&f);
+    /* a regular K: nothing to keep */
+    fixture g = fx_psd();
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&g, be->name, NULL);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        CHECK_INT(dqp_kkt_least_norm_keep(k), DQP_ERR_NOT_READY);
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&g);
+    CHECK_INT(dqp_kkt_least_norm_keep(NULL), DQP_ERR_NULL);
+}
+
 /* H singular on null(G): H = diag(1, 0), G = [1 0], D = 0. null(K) = span e2
  * (an x-component). r = (1, 0, 2) is consistent; the min-norm solution has
  * x2 = 0: x = (2, 0, -1). */
@@ -1321,6 +1380,7 @@ int main(void) {
     RUN(test_saddle_lp);
     RUN(test_saddle_psd);
     RUN(test_least_norm_twice);
+    RUN(test_least_norm_keep);
     RUN(test_least_norm_H_singular);
     RUN(test_pinv_solve);
     RUN(test_least_norm_random);
