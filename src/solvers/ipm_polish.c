@@ -318,13 +318,6 @@ static int64_t polish_row(const dqp_ipm *w, int64_t i) {
     return c >= 0 ? w->pol_rpos[w->p + c] : w->pol_bpos[-1 - c];
 }
 
-/* The engine's reduced KKT is S K S with S = diag(I, I, 1/jscale) on its
- * row order (K: the polish's, rows in its order); its inverse is
- * S^-1 K^-1 S^-1, K^-1 being dqp_kkt_solve with the polish's object
- * (factorization and refinement against K). A singular K has had its rows
- * divided by jscale (to_least_norm): S = I then, since a least-norm
- * solution is one only in the coordinates whose norm it minimizes. The
- * columns are solved together in a buffer of the polish's row order. */
 static dqp_status refactor_least_norm(dqp_ipm *w);
 
 /* Largest share of the near-null vector in the primal block for which the
@@ -352,6 +345,13 @@ static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int
     return st;
 }
 
+/* The engine's reduced KKT is S K S with S = diag(I, I, 1/jscale) on its
+ * row order (K: the polish's, rows in its order); its inverse is
+ * S^-1 K^-1 S^-1, K^-1 being dqp_kkt_solve with the polish's object
+ * (factorization and refinement against K). A singular K has had its rows
+ * divided by jscale (to_least_norm): S = I then, since a least-norm
+ * solution is one only in the coordinates whose norm it minimizes. The
+ * columns are solved together in a buffer of the polish's row order. */
 static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) {
     dqp_ipm *w = user;
     *lstsq = 0;
@@ -447,10 +447,10 @@ static dqp_status to_least_norm(dqp_ipm *w) {
                 return DQP_ERR_NOT_READY;
         return DQP_OK;
     }
-    int unit = w->pol_null[0] >= 0.0 && w->pol_null[0] <= KEEP_PRIMAL_SHARE;
-    for (int64_t k = 0; k < w->jn && unit; k++)
-        unit = w->jscale[k] == 1.0;
-    if (unit && dqp_kkt_least_norm_keep(w->pol_kkt) == DQP_OK) {
+    int keep = w->pol_null[0] >= 0.0 && w->pol_null[0] <= KEEP_PRIMAL_SHARE;
+    for (int64_t k = 0; k < w->jn && keep; k++)
+        keep = w->jscale[k] == 1.0;
+    if (keep && dqp_kkt_least_norm_keep(w->pol_kkt) == DQP_OK) {
         double *js = dqp_alloc(DQP_MAX(w->mi, 1), sizeof *js);
         if (!js)
             return DQP_ERR_NOMEM;
