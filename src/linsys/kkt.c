@@ -86,6 +86,7 @@ struct dqp_kkt {
     int refine_steps;
     double residual;
     int unsettled; /* last solve: a least-norm clean-up used all its passes */
+    int no_free;   /* a free first step (refine) of this factorization was undone */
     double singular_test;
     double null_primal, null_dual; /* blocks of the singular test's last vector */
     int symbolic_shared; /* the backend state was cloned from a dqp_symcache donor */
@@ -651,16 +652,17 @@ dqp_status dqp_kkt_least_norm_keep(dqp_kkt *k) {
 /* ------------------------------------------------------------ arithmetic */
 
 /* acc = b - K x accumulated in extended precision, row by row over the
- * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf (of the
- * extended-precision values).
- * *berr receives the componentwise backward error (Oettli-Prager)
- *     max_i |b - K x|_i / (|b| + |K| |x|)_i,
- * with 0/0 = 0 (an empty row with a zero right-hand side). */
-static double residual(dqp_kkt *k, const double *b, const double *x, double *berr) {
+ * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf.
+ * *at_floor receives whether the componentwise backward error (Oettli-Prager)
+ *     max_i |b - K x|_i / (|b| + |K| |x|)_i
+ * is at most eps (0/0 = 0: an empty row with a zero right-hand side), the
+ * rounding floor of a double x (converged()); tested as |r_i| <= eps den_i,
+ * no division per row. */
+static double residual(dqp_kkt *k, const double *b, const double *x, int *at_floor) {
     const int64_t *Fp = k->Fp, *Fi = k->Fi;
     const double *Fx = k->Fx;
-    long double nrm = 0.0L;
-    double be = 0.0;
+    double nrm = 0.0;
+    int low = 1;
     for (int64_t i = 0; i < k->N; i++) {
         /* two accumulators: half the dependency chain of extended adds */
         long double s0 = b[i], s1 = 0.0L;
@@ -677,17 +679,14 @@ static double residual(dqp_kkt *k, const double *b, const double *x, double *ber
             s0 -= (long double)Fx[q] * x[Fi[q]];
             d0 += fabs(Fx[q] * x[Fi[q]]);
         }
-        long double r = s0 + s1;
-        double den = d0 + d1;
-        k->acc[i] = (double)r;
-        long double a = fabsl(r);
+        double r = (double)(s0 + s1), a = fabs(r);
+        k->acc[i] = r;
         if (!(a <= nrm)) /* also propagates NaN */
             nrm = a;
-        if (a > 0)
-            be = DQP_MAX(be, den > 0 ? (double)a / den : HUGE_VAL);
+        low &= a <= DBL_EPSILON * (d0 + d1);
     }
-    *berr = be;
-    return (double)nrm;
+    *at_floor = low;
+    return nrm;
 }
 
 dqp_status dqp_kkt_solve_once(dqp_kkt *k, double *x) {
@@ -777,6 +776,7 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
     if (!k)
         return DQP_ERR_NULL;
     k->state = KKT_LOADED;
+    k->no_free = 0;
     k->singular_test = -1;
     k->null_primal = k->null_dual = -1.0;
     if (k->least_norm && k->be == &ext_backend)
@@ -841,14 +841,14 @@ typedef struct rblock {
     int stalled[KKT_BLOCK];  /* the first refinement step left > KKT_FLAT_STEP of res[c] */
 } rblock;
 
-/* Convergence test of a column with relative residual rn and componentwise
- * backward error berr: below tol, or at the rounding floor of a double x,
- * where berr = eps (LAPACK's xyyRFS stop there too). The floor matters only
+/* Convergence test of a column with relative residual rn: below tol, or at
+ * the rounding floor of a double x, where the componentwise backward error
+ * is eps (at_floor, see residual; LAPACK's xyyRFS stop there too). The floor matters only
  * when ||x|| >> ||r|| / ||K||, where tol cannot be reached and the columns
  * would otherwise spend a step or two stalling. It stays far below the
  * backward error of an inconsistent system (~ delta / ||K||). */
-static int converged(const dqp_kkt *k, double rn, double berr) {
-    return rn <= k->opt.tol || berr <= DBL_EPSILON;
+static int converged(const dqp_kkt *k, double rn, int at_floor) {
+    return rn <= k->opt.tol || at_floor;
 }
 
 /* Iterative refinement of the block's iterates X (N x nb) for the right-hand
@@ -858,12 +858,30 @@ static int converged(const dqp_kkt *k, double rn, double berr) {
  * current X is the start. A column stops when it has converged (see
  * converged()), when a step does not decrease its residual (stalled: the step
  * is undone, so the best iterate is kept), when a step does not halve a
- * residual that is already <= tol_accept (slow), or after maxref steps. */
+ * residual that is already <= tol_accept (slow), or after maxref steps.
+ *
+ * The first step from zero needs no product with K outside least-norm mode:
+ * x_1 = S^{-1} r solves S x_1 = r + e (e: the backend's rounding), so
+ *     r - K x_1 = R x_1 - e,   R = S - K = diag(delta I_n, -delta I_m),
+ * and R x_1 (N multiplications) is the residual up to e ~ eps |S| |x_1|,
+ * 1e-6 of it or less with delta = 1e-10 ||K||. The step taken with it is
+ * judged by the true residual of x_2 like any other; if it does not
+ * decrease the estimate, it is undone, the refinement goes on from x_1's
+ * true residual, and the factorization takes no more free steps: e is not
+ * small when pivots grew (a row of G with D = 0 eliminated before its
+ * neighbours has the pivot -delta, and the entries of L below it are
+ * ~ 1/delta: a backward error of 1e-6..1e-5 per solve on the polish's K_J
+ * of many Maros-Meszaros problems, where R x_1 was 1e-3..1e-4 of the true
+ * residual). Least-norm mode keeps the true residual at every step: its
+ * first solve carries a drift in null(K) of the size of e / delta, which
+ * R x_1 would count as residual. */
 static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int from_zero,
                          int maxref) {
     int64_t N = k->N;
     double *t = k->wt;
     int act[KKT_BLOCK], na = 0, bad = -1;
+    int est[KKT_BLOCK] = {0}; /* B->res[c] is R x_1's norm, not a true residual */
+    int free_step = from_zero && !k->least_norm && !k->no_free && k->delta > 0 && maxref >= 1;
     for (int c = 0; c < B->nb; c++) {
         const double *bc = b + c * N;
         double *xc = X + c * N, *tc = t + na * N;
@@ -873,9 +891,9 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             B->conv[c] = B->rnorm[c] == 0; /* r = 0: x = 0 exactly */
             memcpy(tc, bc, (size_t)N * sizeof(double));
         } else {
-            double berr;
-            B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
-            B->conv[c] = converged(k, B->res[c], berr);
+            int at_floor;
+            B->res[c] = residual(k, bc, xc, &at_floor) / B->scale[c];
+            B->conv[c] = converged(k, B->res[c], at_floor);
             for (int64_t i = 0; i < N; i++)
                 tc[i] = k->acc[i];
         }
@@ -895,7 +913,24 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             double *y = t + s * N, *xc = X + c * N;
             for (int64_t i = 0; i < N; i++)
                 xc[i] += y[i];
-            double berr, rn = residual(k, b + c * N, xc, &berr) / B->scale[c];
+            double *tn = t + nn * N; /* nn <= s: slot s is no longer needed */
+            if (it == 0 && free_step) {
+                double en = 0.0;
+                for (int64_t i = 0; i < N; i++) {
+                    tn[i] = (i < k->n ? k->delta : -k->delta) * xc[i];
+                    en = DQP_MAX(en, fabs(tn[i]));
+                }
+                /* not when x_1 may have converged already (then its true
+                 * residual decides) or is not finite (reported below) */
+                if (en / B->scale[c] > k->opt.tol && isfinite(en)) {
+                    B->res[c] = en / B->scale[c];
+                    est[c] = 1;
+                    act[nn++] = c;
+                    continue;
+                }
+            }
+            int at_floor;
+            double rn = residual(k, b + c * N, xc, &at_floor) / B->scale[c];
             if (!isfinite(rn)) {
                 B->res[c] = rn;
                 bad = c;
@@ -906,18 +941,29 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             if (it > 0 && rn >= B->res[c]) { /* stalled: undo the step */
                 for (int64_t i = 0; i < N; i++)
                     xc[i] -= y[i];
+                if (est[c]) { /* x_1's true residual, and on from there */
+                    est[c] = 0;
+                    k->no_free = 1;
+                    B->res[c] = residual(k, b + c * N, xc, &at_floor) / B->scale[c];
+                    B->conv[c] = converged(k, B->res[c], at_floor);
+                    if (!B->conv[c] && it < maxref) {
+                        for (int64_t i = 0; i < N; i++)
+                            tn[i] = k->acc[i];
+                        act[nn++] = c;
+                    }
+                }
                 continue;
             }
             /* slow: a step that does not halve an already acceptable
              * residual (cf. LAPACK xyyRFS); in least-norm mode this happens
              * when K has eigenvalues near delta (contraction rho ~ 1), where
              * it would otherwise run to maxref for little gain */
-            int slow = it > 0 && rn > 0.5 * B->res[c] && rn <= k->opt.tol_accept;
+            int slow = it > 0 && !est[c] && rn > 0.5 * B->res[c] && rn <= k->opt.tol_accept;
+            est[c] = 0;
             B->res[c] = rn;
-            B->conv[c] = converged(k, rn, berr);
+            B->conv[c] = converged(k, rn, at_floor);
             if (B->conv[c] || slow || it >= maxref)
                 continue;
-            double *tn = t + nn * N; /* nn <= s: slot s is no longer needed */
             for (int64_t i = 0; i < N; i++)
                 tn[i] = k->acc[i];
             act[nn++] = c;
@@ -1051,9 +1097,10 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
     double *r = k->wt, *d = k->wt + N;
     for (int c = 0; c < B->nb; c++) {
         const double *bc = b + c * N;
-        double *xc = X + c * N, berr;
-        B->res[c] = residual(k, bc, xc, &berr) / B->scale[c];
-        B->conv[c] = converged(k, B->res[c], berr);
+        double *xc = X + c * N;
+        int at_floor;
+        B->res[c] = residual(k, bc, xc, &at_floor) / B->scale[c];
+        B->conv[c] = converged(k, B->res[c], at_floor);
         for (int64_t i = 0; i < N; i++)
             r[i] = k->acc[i];
         for (int step = 0; !B->conv[c] && step < DQP_MIN(maxref + 1, KKT_GMRES_CYCLES); step++) {
@@ -1066,7 +1113,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
                 return st;
             for (int64_t i = 0; i < N; i++)
                 xc[i] += d[i];
-            double rn = residual(k, bc, xc, &berr) / B->scale[c];
+            double rn = residual(k, bc, xc, &at_floor) / B->scale[c];
             if (!isfinite(rn))
                 return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
                                 "KKT solve produced NaN/Inf for right-hand side %lld",
@@ -1081,7 +1128,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
              * beyond what this factorization resolves */
             int slow = rn > 0.5 * B->res[c];
             B->res[c] = rn;
-            B->conv[c] = converged(k, rn, berr);
+            B->conv[c] = converged(k, rn, at_floor);
             if (slow)
                 break;
             for (int64_t i = 0; i < N; i++)
@@ -1185,7 +1232,8 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
             xc[i] -= w[i];
             xsub[i] = xc[i];
         }
-        double berr, res0 = residual(k, bc, xc, &berr) / C.scale[0];
+        int at_floor;
+        double res0 = residual(k, bc, xc, &at_floor) / C.scale[0];
         if ((st = ln_refine(k, bc, xc, &C, 0, maxref, 0)) != DQP_OK)
             break;
         if (res0 / DQP_MAX(B->rnorm[c] / C.scale[0], DBL_MIN) * wn <= k->opt.tol * xn)
@@ -1329,7 +1377,8 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
          * whose least-norm solution is K^+ r */
         st = DQP_OK;
         for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
-            double *xc = x + c * N, *rc = saved + c * N, berr;
+            double *xc = x + c * N, *rc = saved + c * N;
+            int at_floor;
             dqp_kkt_matvec(k, rc, xc);
             for (int stage = 0; stage < 2 && st == DQP_OK; stage++)
                 if ((st = dqp_kkt_solve(k, xc, 1)) == DQP_ERR_SINGULAR)
@@ -1342,7 +1391,7 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
             /* least squares for real when r - K x is not negligible (a
              * stall can also be slow convergence on a consistent r) */
             double scale = DQP_MAX(1.0, norm_inf(rc, N));
-            if (st == DQP_OK && residual(k, rc, xc, &berr) > k->opt.tol_accept * scale)
+            if (st == DQP_OK && residual(k, rc, xc, &at_floor) > k->opt.tol_accept * scale)
                 *lstsq = 1;
         }
     }

@@ -862,6 +862,78 @@ static void test_order_hint(void) {
     fixture_free(&f);
 }
 
+/* The first refinement step from zero takes R x_1 (R = S - K) as the
+ * residual of x_1 = S^-1 r, no product with K. Definite and quasi-definite
+ * K (no pivot near delta, no growth): the same solution as the dense
+ * reference, after two solves on the definite K (x_1 and the free step:
+ * the error left, (delta ||K^-1||)^2, is below tol) and at most three on the
+ * quasi-definite one (D_2 = 1e-3: delta ||K^-1|| ~ 1e-7). The quasi-definite
+ * K with the rows ordered first and D = 0 in place of D (pivots -delta,
+ * entries of L ~ 1/delta): R x_1 is not the residual there; the step is
+ * undone and refinement goes on from the true one, to the same accuracy,
+ * also for a second solve with the same factorization (which then takes no
+ * free step). */
+static void test_free_first_step(void) {
+    double r[7] = {1, 0, -1, 2, 0.25, -3, 1}, x[7], ref[7];
+    for (int which = 0; which < 2; which++) {
+        fixture f = which ? fx_quasidefinite() : fx_definite();
+        int64_t N = f.n + f.m;
+        double *K = dense_K(&f);
+        dense_solve(K, N, r, ref);
+        FOR_EACH_BACKEND(be) {
+            dqp_kkt *k = make(&f, be->name, NULL);
+            if (!k)
+                continue;
+            CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+            for (int rep = 0; rep < 2; rep++) {
+                memcpy(x, r, sizeof x);
+                CHECK_INT(dqp_kkt_solve(k, x, 1), DQP_OK);
+                dqp_kkt_info info;
+                dqp_kkt_get_info(k, &info);
+                if (which == 0)
+                    CHECK_INT(info.refine_steps, 1);
+                else
+                    CHECK(info.refine_steps <= 2);
+                CHECK(info.residual <= 1e-13);
+                for (int64_t i = 0; i < N; i++)
+                    CHECK_NEAR(x[i], ref[i], 1e-13 * fmax(1.0, fabs(ref[i])));
+            }
+            dqp_kkt_destroy(k);
+        }
+        free(K);
+        fixture_free(&f);
+    }
+    /* rows first, D = 0 */
+    fixture g = fx_quasidefinite();
+    free(g.D);
+    g.D = NULL;
+    int64_t N = g.n + g.m;
+    double *K = dense_K(&g);
+    dense_solve(K, N, r, ref);
+    int64_t order[7] = {6, 5, 4, 3, 2, 1, 0};
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    o.order = order;
+    dqp_kkt *k = make(&g, "ldl", &o);
+    if (k) {
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        dqp_kkt_info info;
+        dqp_kkt_get_info(k, &info);
+        CHECK(info.nsmall >= 1); /* the first pivot is -delta */
+        for (int rep = 0; rep < 2; rep++) {
+            memcpy(x, r, sizeof x);
+            CHECK_INT(dqp_kkt_solve(k, x, 1), DQP_OK);
+            dqp_kkt_get_info(k, &info);
+            CHECK(info.residual <= 1e-13);
+            for (int64_t i = 0; i < N; i++)
+                CHECK_NEAR(x[i], ref[i], 1e-12 * fmax(1.0, fabs(ref[i])));
+        }
+        dqp_kkt_destroy(k);
+    }
+    free(K);
+    fixture_free(&g);
+}
+
 /* Least-norm mode with an eigenvalue of K equal to delta (H = diag(1, 1e-8),
  * delta = 1e-8): a stationary refinement step contracts that component by
  * only rho = delta / (sigma + delta) = 1/2 (about 45 solves to 1e-13); the
@@ -1386,6 +1458,7 @@ int main(void) {
     RUN(test_least_norm_random);
     RUN(test_no_singular_check);
     RUN(test_order_hint);
+    RUN(test_free_first_step);
     RUN(test_least_norm_eigenvalue_at_delta);
     RUN(test_empty);
     RUN(test_one_by_one);
