@@ -42,7 +42,9 @@ DQP_API const char *dqp_qp_status_string(dqp_qp_status s);
  * derivative; which one is told by a near-null vector, except when counting
  * alone proves it (more active rows than variables: LICQ; fewer active rows
  * plus nonzero diagonal entries of P than variables: SINGULAR_HESSIAN), and
- * then the other kind is not looked for. */
+ * then the other kind is not looked for - except that a right-hand side with
+ * zero dual part (a VJP seeded on z alone) found outside the range of K
+ * (LEAST_SQUARES) proves SINGULAR_HESSIAN, which is then added. */
 enum {
     DQP_DIFF_REGULAR = 0,            /* exact derivative: LICQ, strict complementarity, K regular */
     DQP_DIFF_WEAKLY_ACTIVE = 1,      /* rows with slack < eps_active and mu ~ 0: one-sided */

@@ -90,7 +90,12 @@ static dqp_status factor_current(dqp_solver *h, int allow_reuse);
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
  * singular (least-norm mode) and r is not in its range, the pseudo-inverse
- * solution is returned and DQP_DIFF_LEAST_SQUARES is flagged. When the
+ * solution is returned and DQP_DIFF_LEAST_SQUARES is flagged; when r's dual
+ * blocks are 0 (a VJP seeded on z alone), DQP_DIFF_SINGULAR_HESSIAN too:
+ * r = (r_1, 0) outside range(K) = null(K)^perp needs a null vector (u, w) of
+ * K with u'r_1 != 0, and G u = 0, P u + G'w = 0 give u'P u = -(G u)'w = 0,
+ * so P u = 0 (P PSD) with u != 0 in null(G) - which the flags from counting
+ * (more active rows than variables: LICQ only) do not look for. When the
  * forward solver's factorization is in use (h->reusing) and refinement with
  * it does not converge, K is factored after all and the solve repeated. */
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
@@ -105,7 +110,10 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
             return dqp_solver_fail(h, DQP_ERR_NOMEM, "reduced KKT solve: out of memory");
         memcpy(saved, r, (size_t)len * sizeof *saved);
     }
-    int lstsq = 0;
+    int lstsq = 0, primal_only = 1;
+    for (int64_t c = 0; c < nrhs && primal_only; c++)
+        for (int64_t k = h->n; k < N && primal_only; k++)
+            primal_only = r[c * N + k] == 0.0;
     dqp_status st = h->reusing == 2 ? h->ksolve(h->ksolve_user, r, nrhs, &lstsq)
                                     : dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
     if (st != DQP_OK && st != DQP_ERR_NOMEM && h->reusing) {
@@ -125,7 +133,8 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
         return dqp_solver_fail(h, st, "reduced KKT solve: %s",
                                h->kkt ? dqp_kkt_last_error(h->kkt) : dqp_status_string(st));
     if (lstsq)
-        h->info.derivative_status |= DQP_DIFF_LEAST_SQUARES;
+        h->info.derivative_status |=
+            DQP_DIFF_LEAST_SQUARES | (primal_only ? DQP_DIFF_SINGULAR_HESSIAN : 0);
     for (int64_t c = 0; c < nrhs; c++)
         for (int64_t k = 0; k < h->nact; k++)
             r[c * N + off + k] /= h->rownorm[h->active[k]];

@@ -817,8 +817,52 @@ static void test_least_squares_fallback(void) {
     dqp_problem_destroy(p);
 }
 
+/* The same LP with the active row z0 >= 0 written three times: more active
+ * rows than variables, so K_J is singular by counting (LICQ) and the kind
+ * of singularity is not looked for. A seed on z0 is in range(K): least-norm
+ * derivative, the three rows share it equally, no least squares. A seed on
+ * the free z1 is not: least squares, and since its dual part is zero that
+ * proves P singular on null(G_J) - SINGULAR_HESSIAN is added. */
+static void test_least_squares_proves_singular_hessian(void) {
+    double q[2] = {1, 0}, d[6] = {1, 1, 0, 0, 0, 1};
+    double C[12] = {1, 0, 0, 1, -1, 0, -1, 0, -1, 0, 0, -1};
+    dqp_dense Cd = {6, 2, 2, C};
+    dqp_problem_data data = {.n = 2, .q = q, .C_dense = &Cd, .d = d, .m_ineq = 6};
+    dqp_problem *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    snprintf(s.qp_solver, sizeof s.qp_solver, "dense_as");
+    dqp_solver *h = solve_new(p, &s);
+    CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
+    CHECK_NEAR(dqp_solver_z(h)[0], 0.0, 1e-9);
+    CHECK_INT(dqp_solver_active(h, NULL), 3);
+    CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_LICQ);
+    CHECK(!(dqp_solver_info(h)->derivative_status & DQP_DIFF_SINGULAR_HESSIAN));
+    double gz0[2] = {1, 0}, dq[2], dd[6];
+    dqp_grad g = {.dq = dq, .dd = dd};
+    CHECK_INT(dqp_solver_vjp(h, gz0, NULL, NULL, &g), DQP_OK);
+    unsigned fl = dqp_solver_info(h)->derivative_status;
+    CHECK(!(fl & DQP_DIFF_LEAST_SQUARES));
+    CHECK(!(fl & DQP_DIFF_SINGULAR_HESSIAN));
+    for (int i = 2; i < 5; i++)
+        CHECK_NEAR(dd[i], -1.0 / 3.0, 1e-9);
+    CHECK_NEAR(dd[0], 0.0, 0.0);
+    double gz[2] = {0, 1};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    fl = dqp_solver_info(h)->derivative_status;
+    CHECK(fl & DQP_DIFF_LEAST_SQUARES);
+    CHECK(fl & DQP_DIFF_SINGULAR_HESSIAN);
+    CHECK(fl & DQP_DIFF_LICQ);
+    CHECK_NEAR(dq[0], 0.0, 1e-9);
+    CHECK_NEAR(dq[1], 0.0, 1e-9);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+}
+
 int main(void) {
     RUN(test_least_squares_fallback);
+    RUN(test_least_squares_proves_singular_hessian);
     RUN(test_inconsistent_and_explicit_zeros);
     RUN(test_refine_active);
     RUN(test_weak_drop_convention);
