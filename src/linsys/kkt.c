@@ -1205,7 +1205,7 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
  *    not by drift (on the Maros-Meszaros KKT systems such passes changed x
  *    by less than the distance to the dense pseudo-inverse solution).
  * If the clean-up leaves a worse, unconverged residual, x is restored. */
-static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref) {
+static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref, int passes) {
     int64_t N = k->N;
     double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
     double *prev = k->wt + (KKT_BLOCK - 2) * N, *xsub = k->wt + (KKT_BLOCK - 3) * N;
@@ -1214,7 +1214,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
     memcpy(keep, xc, (size_t)N * sizeof(double));
     dqp_status st = DQP_OK;
     int pass;
-    for (pass = 0; pass < KKT_LN_PASSES; pass++) {
+    for (pass = 0; pass < passes; pass++) {
         double *w = NULL;
         if ((st = ln_cleanup(k, xc, &w, &C.solves)) != DQP_OK)
             break;
@@ -1248,7 +1248,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref)
     B->solves += C.solves;
     if (st != DQP_OK)
         return st;
-    if (pass == KKT_LN_PASSES)
+    if (pass == passes)
         k->unsettled = 1;
     if (!C.conv[0] && C.res[0] > B->res[c]) {
         memcpy(xc, keep, (size_t)N * sizeof(double));
@@ -1283,7 +1283,7 @@ static dqp_status judge(dqp_kkt *k, const rblock *B, int record) {
     return DQP_OK;
 }
 
-static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B, int probe) {
+static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B, int probe, int passes) {
     int64_t N = k->N;
     int maxref = k->least_norm ? k->opt.max_refine_least_norm : k->opt.max_refine;
     for (int c = 0; c < B->nb; c++) {
@@ -1301,26 +1301,33 @@ static dqp_status solve_block(dqp_kkt *k, double *X, rblock *B, int probe) {
         if ((st = judge(k, B, 0)) != DQP_OK)
             return st;
         for (int c = 0; c < B->nb; c++)
-            if (B->rnorm[c] > 0 && (st = ln_column(k, X, B, c, maxref)) != DQP_OK)
+            if (B->rnorm[c] > 0 && (st = ln_column(k, X, B, c, maxref, passes)) != DQP_OK)
                 return st;
     }
     return judge(k, B, 1);
 }
 
-static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe);
+static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int passes);
 
-dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) { return solve_all(k, x, nrhs, 0); }
+dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
+    return solve_all(k, x, nrhs, 0, KKT_LN_PASSES);
+}
 
 dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
-    dqp_status st = solve_all(k, x, nrhs, k && k->least_norm);
+    /* one clean-up pass: on the kept factorizations of the Maros-Meszaros
+     * K_J that settled, the first pass did; where it did not (QADLITTL: the
+     * drift found 27 times the solution, then 1e3 times), the further
+     * passes only grew it, 15 of the attempt's 23 solves */
+    dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 1);
     if (st == DQP_OK && k->unsettled)
         return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
-                        "least-norm clean-up did not settle in %d passes", KKT_LN_PASSES);
+                        "least-norm clean-up did not settle in one pass");
     return st;
 }
 
-/* dqp_kkt_solve; probe: see ln_refine. */
-static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe) {
+/* dqp_kkt_solve; probe: see ln_refine; passes: clean-up passes at most
+ * (ln_column). */
+static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int passes) {
     if (!k)
         return DQP_ERR_NULL;
     if (nrhs < 0)
@@ -1350,7 +1357,7 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe) {
                                 (long long)i, x[c * N + i]);
     for (int64_t c0 = 0; c0 < nrhs; c0 += KKT_BLOCK) {
         rblock B = {(int)DQP_MIN((int64_t)KKT_BLOCK, nrhs - c0), c0, {0}, {0}, {0}, {0}, 0, {0}};
-        dqp_status st = solve_block(k, x + c0 * N, &B, probe);
+        dqp_status st = solve_block(k, x + c0 * N, &B, probe, passes);
         if (st != DQP_OK)
             return st;
     }
@@ -1371,7 +1378,7 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
                         (long long)nrhs);
     memcpy(saved, x, (size_t)len * sizeof *saved);
     /* a column whose refinement stalls is not solved to the end (probe) */
-    dqp_status st = solve_all(k, x, nrhs, 1);
+    dqp_status st = solve_all(k, x, nrhs, 1, KKT_LN_PASSES);
     if (st == DQP_ERR_SINGULAR) {
         /* K r is in range(K), and K^+ K r is the projection of r on range(K),
          * whose least-norm solution is K^+ r */
