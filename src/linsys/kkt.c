@@ -843,10 +843,11 @@ typedef struct rblock {
 
 /* Convergence test of a column with relative residual rn: below tol, or at
  * the rounding floor of a double x, where the componentwise backward error
- * is eps (at_floor, see residual; LAPACK's xyyRFS stop there too). The floor matters only
- * when ||x|| >> ||r|| / ||K||, where tol cannot be reached and the columns
- * would otherwise spend a step or two stalling. It stays far below the
- * backward error of an inconsistent system (~ delta / ||K||). */
+ * is eps (at_floor, see residual; LAPACK's xyyRFS stop there too). The
+ * floor matters only when ||x|| >> ||r|| / ||K||, where tol cannot be
+ * reached and the columns would otherwise spend a step or two stalling. It
+ * stays far below the backward error of an inconsistent system
+ * (~ delta / ||K||). */
 static int converged(const dqp_kkt *k, double rn, int at_floor) {
     return rn <= k->opt.tol || at_floor;
 }
