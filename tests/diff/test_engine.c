@@ -788,16 +788,23 @@ static void test_inconsistent_and_explicit_zeros(void) {
  * (z1 = 0 from the solver's proximal start, inside its bounds). The reduced KKT
  * is singular (P = 0 on the free direction z1) and a seed on z1 is not in
  * its range: pseudo-inverse solution, flagged, never an error. */
-static void test_least_squares_fallback(void) {
-    double q[2] = {1, 0}, C[8] = {1, 0, 0, 1, -1, 0, 0, -1}, d[4] = {1, 1, 0, 1};
-    dqp_dense Cd = {4, 2, 2, C};
-    dqp_problem_data data = {.n = 2, .q = q, .C_dense = &Cd, .d = d, .m_ineq = 4};
-    dqp_problem *p = dqp_problem_create();
-    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
+/* min z0 over the m rows C z <= d (C dense, m x 2), solved with dense_as. */
+static dqp_solver *solve_lp2(double *C, double *d, int64_t m, dqp_problem **p) {
+    double q[2] = {1, 0};
+    dqp_dense Cd = {m, 2, 2, C};
+    dqp_problem_data data = {.n = 2, .q = q, .C_dense = &Cd, .d = d, .m_ineq = m};
+    *p = dqp_problem_create();
+    CHECK_INT(dqp_problem_set(*p, &data), DQP_OK);
     dqp_settings s;
     dqp_settings_default(&s);
     snprintf(s.qp_solver, sizeof s.qp_solver, "dense_as");
-    dqp_solver *h = solve_new(p, &s);
+    return solve_new(*p, &s);
+}
+
+static void test_least_squares_fallback(void) {
+    double C[8] = {1, 0, 0, 1, -1, 0, 0, -1}, d[4] = {1, 1, 0, 1};
+    dqp_problem *p = NULL;
+    dqp_solver *h = solve_lp2(C, d, 4, &p);
     CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
     CHECK_NEAR(dqp_solver_z(h)[0], 0.0, 1e-9);
     CHECK(dqp_solver_info(h)->derivative_status & DQP_DIFF_SINGULAR_HESSIAN);
@@ -824,16 +831,10 @@ static void test_least_squares_fallback(void) {
  * the free z1 is not: least squares, and since its dual part is zero that
  * proves P singular on null(G_J) - SINGULAR_HESSIAN is added. */
 static void test_least_squares_proves_singular_hessian(void) {
-    double q[2] = {1, 0}, d[6] = {1, 1, 0, 0, 0, 1};
+    double d[6] = {1, 1, 0, 0, 0, 1};
     double C[12] = {1, 0, 0, 1, -1, 0, -1, 0, -1, 0, 0, -1};
-    dqp_dense Cd = {6, 2, 2, C};
-    dqp_problem_data data = {.n = 2, .q = q, .C_dense = &Cd, .d = d, .m_ineq = 6};
-    dqp_problem *p = dqp_problem_create();
-    CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
-    dqp_settings s;
-    dqp_settings_default(&s);
-    snprintf(s.qp_solver, sizeof s.qp_solver, "dense_as");
-    dqp_solver *h = solve_new(p, &s);
+    dqp_problem *p = NULL;
+    dqp_solver *h = solve_lp2(C, d, 6, &p);
     CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
     CHECK_NEAR(dqp_solver_z(h)[0], 0.0, 1e-9);
     CHECK_INT(dqp_solver_active(h, NULL), 3);
