@@ -1056,9 +1056,10 @@ static void test_random_large(void) {
             /* both residuals in extended precision agree to a few digits;
              * where long double is double at run time (valgrind) they are
              * two roundings of a residual at the rounding floor, summed in
-             * different orders */
+             * different orders: equal within a factor 3 (2.03 seen) */
+            double big = fmax(info.residual, fmax(res0, res1));
             CHECK_NEAR(info.residual, fmax(res0, res1),
-                       (runtime_extended() ? 1e-3 : 1.0) * info.residual);
+                       runtime_extended() ? 1e-3 * info.residual : 2.0 / 3.0 * big);
             CHECK(norm_inf(x, 2 * N) > 1e3);
             CHECK(info.refine_steps <= 6);
             CHECK_INT(info.npos, f.n);
