@@ -54,8 +54,20 @@ enum {
     DQP_DIFF_DUALS_RECOVERED = 16,   /* duals computed by dqp, not taken from the solver */
     DQP_DIFF_FAILED = 32,            /* no derivative available (see last error) */
     DQP_DIFF_LEAST_SQUARES = 64      /* a seed or direction was not in the range of the
-                                        singular reduced KKT: pseudo-inverse solution */
+                                        singular reduced KKT: a least-squares solution (see
+                                        the caveat below) */
 };
+/* Caveat (known defect, to be fixed): with LEAST_SQUARES and
+ * SINGULAR_HESSIAN together, the result is a least-squares solution of the
+ * reduced KKT system but not always its minimum-norm (pseudo-inverse) one:
+ * it can carry a component along null(K), whose primal part then shows in
+ * the derivative. On Maros-Meszaros problems it matched the dense
+ * pseudo-inverse to 1e-10 or better on QAFIRO, QRECIPE and QSC205 but
+ * differed on others (the z-part of a VJP seeded with ones on z: 1e-4
+ * relative on QGROW7, 10 times the pseudo-inverse's size on QSCAGR7),
+ * always by a vector of null(K) with the same least-squares residual. The
+ * derivative is not unique there in any case (P singular on null(A~));
+ * derivatives flagged LICQ alone (dependent active rows) matched to 1e-12. */
 
 typedef struct dqp_info {
     dqp_qp_status qp_status;
