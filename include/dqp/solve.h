@@ -63,7 +63,7 @@ enum {
  * it can carry a component along null(K), whose primal part then shows in
  * the derivative. On Maros-Meszaros problems it matched the dense
  * pseudo-inverse to 1e-10 or better on QAFIRO, QRECIPE and QSC205 but
- * differed on others (the z-part of a VJP seeded with ones on z: 1e-4
+ * differed on others (the z-part of a VJP seeded with ones on z: 6e-4
  * relative on QGROW7, 10 times the pseudo-inverse's size on QSCAGR7),
  * always by a vector of null(K) with the same least-squares residual. The
  * derivative is not unique there in any case (P singular on null(A~));
