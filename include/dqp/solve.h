@@ -54,20 +54,22 @@ enum {
     DQP_DIFF_DUALS_RECOVERED = 16,   /* duals computed by dqp, not taken from the solver */
     DQP_DIFF_FAILED = 32,            /* no derivative available (see last error) */
     DQP_DIFF_LEAST_SQUARES = 64      /* a seed or direction was not in the range of the
-                                        singular reduced KKT: a least-squares solution (see
-                                        the caveat below) */
+                                        singular reduced KKT: the minimum-norm
+                                        least-squares solution (see below) */
 };
-/* Caveat (known defect, to be fixed): with LEAST_SQUARES and
- * SINGULAR_HESSIAN together, the result is a least-squares solution of the
- * reduced KKT system but not always its minimum-norm (pseudo-inverse) one:
- * it can carry a component along null(K), whose primal part then shows in
- * the derivative. On Maros-Meszaros problems it matched the dense
- * pseudo-inverse to 1e-10 or better on QAFIRO, QRECIPE and QSC205 but
- * differed on others (the z-part of a VJP seeded with ones on z: 6e-4
- * relative on QGROW7, 10 times the pseudo-inverse's size on QSCAGR7),
- * always by a vector of null(K) with the same least-squares residual. The
- * derivative is not unique there in any case (P singular on null(A~));
- * derivatives flagged LICQ alone (dependent active rows) matched to 1e-12. */
+/* Least squares (LEAST_SQUARES): the result is the minimum-norm
+ * least-squares solution K^+ r of the reduced KKT system, where K's
+ * singular values have a clear gap between the null space and the rest. On
+ * the Maros-Meszaros K_J with such a gap (QAFIRO, QGROW7, QGROW15, QRECIPE,
+ * QSC205, QSCAGR7, QSCAGR25, QSCFXM1-3, QSCSD1, QSHELL and others) it
+ * matched the dense pseudo-inverse to 2e-8 relative or better (the VJP seeded
+ * with ones on z; tests/diff/test_least_squares.c checks two of them). Where
+ * K has singular values between about 1e-13 and 1e-8 of its largest, the
+ * numerical rank, and with it K^+, depends on where one cuts: the result
+ * then treats such directions as range or as null space according to what
+ * the regularized factorization resolves, and differs from an SVD cut at a
+ * fixed ratio (QPCBLEND, QPCBOEI2, QSHARE1B, QBRANDY, QPILOTNO). The
+ * derivative is not unique there in any case (P singular on null(A~)). */
 
 typedef struct dqp_info {
     dqp_qp_status qp_status;

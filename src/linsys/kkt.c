@@ -36,10 +36,19 @@ _Static_assert(KKT_BLOCK >= 5, "the least-norm clean-up keeps three vectors in t
  * drift by ~1 / rho; two passes took it from 1e-6 to 1e-13 on the tests. */
 #define KKT_LN_APPLY 3
 #define KKT_LN_PASSES 3
-#define KKT_LN_SAME 1e-2 /* w within this (relative) of the previous pass's: not drift */
+/* A pass's w that is not below this share of the previous pass's: not the
+ * drift the previous w missed (that share was 1e-3 on QSCAGR7's K_J and
+ * most Maros-Meszaros K_J, 0.13..0.32 on QSHELL's), but the part of x on
+ * eigenvalues of K near delta, which M contracts slowly (0.52 per pass on
+ * LISWET1's, where further passes made the VJP 4 times slower). A thin
+ * margin on both sides: measured, not derived. */
+#define KKT_LN_SHRINK 0.4
 /* A pass whose refinement put back all but this share of w: w was mostly the
  * part of x on eigenvalues of K below delta, not drift (see ln_column). */
 #define KKT_LN_BACK 0.5
+/* The clean-up of a column is undone when it multiplies an unconverged
+ * residual by more than this (see ln_column). */
+#define KKT_LN_WORSE 2.0
 
 /* Least-norm solves (see krylov_refine): Krylov dimension of one GMRES
  * cycle, its relative stopping tolerance, and its stagnation test (the
@@ -1192,20 +1201,26 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
 
 /* Least-norm clean-up of column c of a refined block (one column at a time:
  * the workspace's last two slots hold a copy of x and the previous w).
- * A pass removes w = M^j x (ln_cleanup) and refines again; the refinement
- * starts from the small residual K w, so the drift it adds is ~ that
- * residual times the drift of the first solve. Passes stop when
+ * A pass removes w = M^j x (ln_cleanup) and refines again. The w of one
+ * pass is itself computed with solves whose pivots may have grown ~1/delta:
+ * it can miss a share of the drift (1e-3 on QSCAGR7's K_J, where the first
+ * pass left a null part of 2.5e-7 |x|), so only the next pass's w tells
+ * whether the drift is gone. Passes stop when
  *  - w is negligible (x has no drift left);
- *  - the drift the refinement can have added is negligible;
- *  - w is the previous pass's w again: then w is not drift but the part of
- *    x on eigenvalues of K below delta (rho ~ 1 there), which refinement
- *    puts back every time; x is left as it is;
+ *  - w has not shrunk below KKT_LN_SHRINK of the previous pass's: then w
+ *    is not drift but the part of x on eigenvalues of K near or below
+ *    delta (rho ~ 1 there), which refinement puts back every time; x is
+ *    left as it is;
  *  - the refinement put back more than half of w (KKT_LN_BACK): w was then
  *    mostly that part, and what a further pass finds differs from it by the
  *    refinement's own uncertainty in those components (~ tol ||r|| / sigma),
  *    not by drift (on the Maros-Meszaros KKT systems such passes changed x
  *    by less than the distance to the dense pseudo-inverse solution).
- * If the clean-up leaves a worse, unconverged residual, x is restored. */
+ * If the clean-up leaves an unconverged residual more than KKT_LN_WORSE
+ * times the one before, x is restored. Not for a merely equal one: at the
+ * floor of a right-hand side with a tiny part outside range(K) (the second
+ * stage of dqp_kkt_solve_pinv) the residual moves in its last digits either
+ * way, and restoring then put back a drift of 1e-2 |x| (QSCSD1). */
 static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref, int passes) {
     int64_t N = k->N;
     double *xc = X + c * N, *keep = k->wt + (KKT_BLOCK - 1) * N;
@@ -1214,30 +1229,22 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref,
     rblock C = {1, B->first + c, {B->rnorm[c]}, {B->scale[c]}, {B->res[c]}, {B->conv[c]}, 0, {0}};
     memcpy(keep, xc, (size_t)N * sizeof(double));
     dqp_status st = DQP_OK;
+    double wprev = 0.0;
     int pass;
     for (pass = 0; pass < passes; pass++) {
         double *w = NULL;
         if ((st = ln_cleanup(k, xc, &w, &C.solves)) != DQP_OK)
             break;
-        double xn = norm_inf(xc, N), wn = norm_inf(w, N), diff = 0.0;
-        if (wn <= k->opt.tol * xn)
+        double xn = norm_inf(xc, N), wn = norm_inf(w, N);
+        if (wn <= k->opt.tol * xn || (pass > 0 && wn > KKT_LN_SHRINK * wprev))
             break;
-        if (pass > 0) {
-            for (int64_t i = 0; i < N; i++)
-                diff = fmax(diff, fabs(w[i] - prev[i]));
-            if (diff <= KKT_LN_SAME * wn)
-                break;
-        }
+        wprev = wn;
         memcpy(prev, w, (size_t)N * sizeof(double));
         for (int64_t i = 0; i < N; i++) {
             xc[i] -= w[i];
             xsub[i] = xc[i];
         }
-        int at_floor;
-        double res0 = residual(k, bc, xc, &at_floor) / C.scale[0];
         if ((st = ln_refine(k, bc, xc, &C, 0, maxref, 0)) != DQP_OK)
-            break;
-        if (res0 / DQP_MAX(B->rnorm[c] / C.scale[0], DBL_MIN) * wn <= k->opt.tol * xn)
             break;
         /* the share of w the refinement did not put back */
         double gone = 0.0;
@@ -1251,7 +1258,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref,
         return st;
     if (pass == passes)
         k->unsettled = 1;
-    if (!C.conv[0] && C.res[0] > B->res[c]) {
+    if (!C.conv[0] && C.res[0] > KKT_LN_WORSE * B->res[c]) {
         memcpy(xc, keep, (size_t)N * sizeof(double));
         return DQP_OK;
     }
@@ -1315,11 +1322,12 @@ dqp_status dqp_kkt_solve(dqp_kkt *k, double *x, int64_t nrhs) {
 }
 
 dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
-    /* one clean-up pass: on the kept factorizations of the Maros-Meszaros
-     * K_J that settled, the first pass did; where it did not (QADLITTL: the
-     * drift found 27 times the solution, then 1e3 times), the further
-     * passes only grew it, 15 of the attempt's 23 solves */
-    dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 1);
+    /* one clean-up pass and the check that it left no drift (the second
+     * pass's w): on the kept factorizations of the Maros-Meszaros K_J that
+     * settled, the first pass did; where it did not (QADLITTL: the drift
+     * found 27 times the solution, then 1e3 times), the further passes only
+     * grew it, 15 of the attempt's 23 solves */
+    dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 2);
     if (st == DQP_OK && k->unsettled)
         return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
                         "least-norm clean-up did not settle in one pass");
@@ -1365,6 +1373,35 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int 
     return DQP_OK;
 }
 
+/* x minus its part in null(K), by passes of ln_cleanup (x -= w = M^j x),
+ * for an iterate whose solve ended inconsistent (DQP_ERR_SINGULAR), where
+ * ln_column did not run: every refinement step on a residual with a part u
+ * in null(K) adds ~ S^{-1} u ~ u / delta to x in null(K) (on QSCAGR7's K_J,
+ * before ln_column's passes were fixed, a residual part of 2.5e-7 ended as a
+ * null part 0.06 times the solution). Passes stop when w is negligible or
+ * has not shrunk to KKT_LN_BACK of the previous pass's: then w is mostly
+ * the part of x on eigenvalues of K near delta, which M contracts slowly
+ * and which is range, not drift. No refinement follows: K w is the small
+ * range part of w, so the residual stays where it was. */
+static dqp_status ln_project(dqp_kkt *k, double *x) {
+    int64_t N = k->N;
+    int solves = 0;
+    double prev = INFINITY;
+    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
+        double *w = NULL;
+        dqp_status st = ln_cleanup(k, x, &w, &solves);
+        if (st != DQP_OK)
+            return st;
+        double wn = norm_inf(w, N);
+        if (wn <= k->opt.tol * norm_inf(x, N) || wn > KKT_LN_BACK * prev)
+            break;
+        for (int64_t i = 0; i < N; i++)
+            x[i] -= w[i];
+        prev = wn;
+    }
+    return DQP_OK;
+}
+
 dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
     if (lstsq)
         *lstsq = 0;
@@ -1390,7 +1427,7 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
             dqp_kkt_matvec(k, rc, xc);
             for (int stage = 0; stage < 2 && st == DQP_OK; stage++)
                 if ((st = dqp_kkt_solve(k, xc, 1)) == DQP_ERR_SINGULAR)
-                    st = DQP_OK;
+                    st = ln_project(k, xc);
             for (int64_t i = 0; i < N && st == DQP_OK; i++)
                 if (!isfinite(xc[i]))
                     st = dqp_fail(&k->err, DQP_ERR_NUMERICAL,

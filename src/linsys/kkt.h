@@ -218,7 +218,10 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *kkt, double *x, int64_t nrhs);
  * range of the singular K: then all columns are solved as K^+ r = K^+ (K^+
  * (K r)) (two consistent least-norm solves; where K is only nearly singular
  * and refinement stalls, the best iterate, a regularized least-squares
- * solution, is kept) and *lstsq is set to 1; otherwise *lstsq = 0. Outside
+ * solution, is kept, with its part in null(K) projected out) and *lstsq is
+ * set to 1; otherwise *lstsq = 0. Directions of singular values near the
+ * regularization count as range or null space as the refinement resolves
+ * them (see DQP_DIFF_LEAST_SQUARES in dqp/solve.h). Outside
  * least-norm mode it is dqp_kkt_solve. */
 dqp_status dqp_kkt_solve_pinv(dqp_kkt *kkt, double *x, int64_t nrhs, int *lstsq);
 

@@ -1,5 +1,6 @@
 /* test_kkt.c - conformance suite of the KKT layer, run over every registered backend. */
 #include "linsys/kkt.h"
+#include "pinv_ref.h"
 #include "runner.h"
 
 #include <math.h>
@@ -693,6 +694,53 @@ static void test_pinv_solve(void) {
         dqp_kkt_destroy(k);
     }
     fixture_free(&f2);
+}
+
+/* dqp_kkt_solve_pinv where null(K) has a part in both blocks, against the
+ * SVD: H = [2 1 0; 1 1 0; 0 0 0] and G = [0 1 0; 0 2 0; 1 1 0] give null(K)
+ * = span{(0, 0, 1, 0, 0, 0), (0, 0, 0, 2, -1, 0)} (x3 free; rows 1 and 2 of
+ * G dependent). r has parts in both null directions: flagged, K^+ r. The
+ * second right-hand side, K r, is consistent: its least-norm solution is
+ * the projection of r on range(K). */
+static void test_pinv_both_blocks(void) {
+    double h[9] = {2, 1, 0, 1, 1, 0, 0, 0, 0}, g[9] = {0, 1, 0, 0, 2, 0, 1, 1, 0}; /* row-major */
+    fixture f = {3, 3, dense_to_csc(h, 3, 3, 1), dense_to_csc(g, 3, 3, 0), NULL};
+    double K[36] = {0}, r[6] = {1, -1, 1, 1, 1, -1}, ref[6], proj[6], Kr[6] = {0}, gap = 0.0;
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 3; i++) {
+            K[j * 6 + i] = h[i * 3 + j]; /* K column-major: H, G below, G' right */
+            K[j * 6 + 3 + i] = g[i * 3 + j];
+            K[(3 + i) * 6 + j] = g[i * 3 + j];
+        }
+    for (int j = 0; j < 6; j++)
+        for (int i = 0; i < 6; i++)
+            Kr[i] += K[j * 6 + i] * r[j];
+    CHECK_INT(pinv_ref_apply(6, K, r, 1e-12, ref, &gap), 4);
+    CHECK(gap > 1e12);
+    CHECK_INT(pinv_ref_apply(6, K, Kr, 1e-12, proj, &gap), 4);
+    CHECK_NEAR(ref[2], 0.0, 1e-14); /* orthogonal to null(K) */
+    CHECK_NEAR(2 * ref[3] - ref[4], 0.0, 1e-14);
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    o.least_norm = 1;
+    FOR_EACH_BACKEND(be) {
+        dqp_kkt *k = make(&f, be->name, &o);
+        if (!k)
+            continue;
+        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
+        double x[12];
+        memcpy(x, r, sizeof r);
+        memcpy(x + 6, Kr, sizeof Kr);
+        int lstsq = -1;
+        CHECK_INT(dqp_kkt_solve_pinv(k, x, 2, &lstsq), DQP_OK);
+        CHECK_INT(lstsq, 1);
+        for (int i = 0; i < 6; i++) {
+            CHECK_NEAR(x[i], ref[i], 1e-10);
+            CHECK_NEAR(x[6 + i], proj[i], 1e-10);
+        }
+        dqp_kkt_destroy(k);
+    }
+    fixture_free(&f);
 }
 
 /* Random KKT whose G has dependent rows: rows 1..5 duplicated at the end,
@@ -1458,6 +1506,7 @@ int main(void) {
     RUN(test_least_norm_keep);
     RUN(test_least_norm_H_singular);
     RUN(test_pinv_solve);
+    RUN(test_pinv_both_blocks);
     RUN(test_least_norm_random);
     RUN(test_no_singular_check);
     RUN(test_order_hint);
