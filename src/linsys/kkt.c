@@ -1378,10 +1378,10 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int 
  * ln_column did not run: every refinement step on a residual with a part u
  * in null(K) adds ~ S^{-1} u ~ u / delta to x in null(K) (on QSCAGR7's K_J,
  * before ln_column's passes were fixed, a residual part of 2.5e-7 ended as a
- * null part 0.06 times the solution). Passes stop when w is negligible or
- * has not shrunk to KKT_LN_BACK of the previous pass's: then w is mostly
- * the part of x on eigenvalues of K near delta, which M contracts slowly
- * and which is range, not drift. No refinement follows: K w is the small
+ * null part 0.06 times the solution). Passes stop as ln_column's: when w
+ * is negligible or has not shrunk below KKT_LN_SHRINK of the previous
+ * pass's (then w is mostly the part of x on eigenvalues of K near delta,
+ * which M contracts slowly and which is range, not drift). No refinement follows: K w is the small
  * range part of w, so the residual stays where it was. */
 static dqp_status ln_project(dqp_kkt *k, double *x) {
     int64_t N = k->N;
@@ -1393,7 +1393,7 @@ static dqp_status ln_project(dqp_kkt *k, double *x) {
         if (st != DQP_OK)
             return st;
         double wn = norm_inf(w, N);
-        if (wn <= k->opt.tol * norm_inf(x, N) || wn > KKT_LN_BACK * prev)
+        if (wn <= k->opt.tol * norm_inf(x, N) || wn > KKT_LN_SHRINK * prev)
             break;
         for (int64_t i = 0; i < N; i++)
             x[i] -= w[i];
