@@ -23,8 +23,9 @@
  * optimal, and exact up to the conditioning of K, not of the barrier.
  * Otherwise (J wrong, K singular: dependent active rows, P singular on
  * null([A; C_J]), or more active rows than variables) the interior-point
- * point is kept. An accepted polish's KKT object is kept too: when the
- * engine finds the same active set, it is the engine's reduced KKT up to
+ * point is kept. The KKT object is kept either way (K_J depends on J
+ * alone, not on whether the polished point passed): when the engine finds
+ * the same active set, it is the engine's reduced KKT up to
  * the order and scaling of the rows, and the engine solves with it (the
  * kkt_solve hook, dqp_ipm_kkt_solve) instead of assembling and factoring
  * its own. */
@@ -268,12 +269,16 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
         y[i] = pw.rpos[i] >= 0 ? pw.x[n + pw.rpos[i]] : 0.0;
     for (int64_t k = 0; k < nb; k++)
         mub[k] = pw.bpos[k] >= 0 ? pw.x[n + pw.bpos[k]] : 0.0;
-    if (!acceptable(w, pw.x, y, mub))
-        goto done;
-    memcpy(z, pw.x, (size_t)n * sizeof *z);
-    memcpy(lam, y, (size_t)p * sizeof *lam);
-    /* keep the KKT object: it is the engine's reduced KKT when the engine
-     * finds the same active set (dqp_ipm_polish_solver) */
+    int accept = acceptable(w, pw.x, y, mub);
+    if (accept) {
+        memcpy(z, pw.x, (size_t)n * sizeof *z);
+        memcpy(lam, y, (size_t)p * sizeof *lam);
+    }
+    /* keep the KKT object, the polished point accepted or not: it is the
+     * engine's reduced KKT when the engine finds the same active set
+     * (dqp_ipm_polish_solver), and K_J depends on J alone (PRIMAL3,
+     * PRIMAL4: a polished point that misses the termination test, and the
+     * engine's J from the interior-point point is the same) */
     w->pol_kkt = pw.kkt;
     w->pol_rpos = pw.rpos;
     w->pol_bpos = pw.bpos;
@@ -281,6 +286,8 @@ dqp_status dqp_ipm_polish(dqp_ipm *w, double *z, double *lam, double *mu, dqp_me
     pw.kkt = NULL;
     pw.rpos = pw.bpos = NULL;
     pw.x = NULL;
+    if (!accept)
+        goto done;
     memset(mu, 0, (size_t)w->mi * sizeof *mu);
     for (int64_t r = 0; r < m; r++)
         mu[w->g_row[r]] = fmax(y[p + r], 0.0);

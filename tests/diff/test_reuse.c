@@ -1,10 +1,12 @@
 /* test_reuse.c - derivatives through the forward solver's factorization
  * (the ipm backend's kkt_reuse hook, prepare.c): the same values as the
  * factored path, finite differences and the adjoint identity; fallback to a
- * factorization for degenerate active sets; nothing stale after an update. */
+ * factorization for degenerate active sets; nothing stale after an update;
+ * the polish's factorization served even when its point was rejected. */
 #include "diff/engine.h" /* refinement steps of the reduced KKT solve */
 #include "diff_util.h"
 #include "dqp.h"
+#include "dqp/qps.h"
 #include "runner.h"
 #include "solvers/ipm_internal.h" /* which of ipm's factorizations was offered */
 
@@ -611,6 +613,70 @@ static void test_reuse_after_update(void) {
     reuse_after_update(1);
 }
 
+/* A polish whose point misses the termination test still leaves its
+ * factorization of K_J, and K_J depends on J alone: when the engine's J
+ * (from the interior-point point, the polished one rejected) is the
+ * polish's, the engine solves with that object instead of factoring its
+ * own. GOULDQP2 (Maros-Meszaros, bundled) is such a problem at the default
+ * settings; the derivatives must be the factored path's. */
+static void test_rejected_polish_reuse(void) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/mm/GOULDQP2.QPS", DQP_TEST_DATA);
+    dqp_qps *qps = dqp_qps_create();
+    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
+    const dqp_problem *p = dqp_qps_problem(qps);
+    int64_t n = dqp_problem_n(p), me = dqp_problem_m_eq(p), mi = dqp_problem_m_ineq(p);
+    dqp_settings s;
+    dqp_settings_default(&s);
+    dqp_solver *h = NULL, *f = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    CHECK_INT(dqp_solver_info(h)->qp_status, DQP_QP_SOLVED);
+    /* the fixture: the polish kept its object, and its point (still in the
+     * object's right-hand side buffer) is not the returned one */
+    dqp_ipm *ipm = h->bself;
+    CHECK(ipm->pol_kkt != NULL && !ipm->pol_singular);
+    double zdiff = 0.0;
+    for (int64_t j = 0; ipm->pol_x && j < n; j++)
+        zdiff = fmax(zdiff, fabs(ipm->pol_x[j] - dqp_solver_z(h)[j]));
+    CHECK(zdiff > 0.0);
+
+    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
+    CHECK_INT(dqp_solver_create(&f, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
+    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+
+    unsigned seed = 23;
+    double *w = malloc((size_t)n * sizeof *w), *v = malloc((size_t)me * sizeof *v + 1);
+    double *u = malloc((size_t)mi * sizeof *u);
+    for (int64_t k = 0; k < n; k++)
+        w[k] = urand(&seed);
+    for (int64_t k = 0; k < me; k++)
+        v[k] = urand(&seed);
+    for (int64_t k = 0; k < mi; k++)
+        u[k] = urand(&seed);
+    grads gh = grads_new(p), gf = grads_new(p);
+    CHECK_INT(vjp(h, w, v, u, &gh), DQP_OK);
+    CHECK_INT(vjp(f, w, v, u, &gf), DQP_OK);
+    CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
+    CHECK_INT(h->reusing, 2);
+    CHECK(f->kkt != NULL && f->reusing == 0);
+    CHECK_INT(dqp_solver_info(h)->derivative_status, dqp_solver_info(f)->derivative_status);
+    CHECK_INT(dqp_solver_active(h, NULL), dqp_solver_active(f, NULL));
+    CHECK(max_rel_diff(gh.dq, gf.dq, n) <= 1e-9);
+    CHECK(max_rel_diff(gh.db, gf.db, me) <= 1e-9);
+    CHECK(max_rel_diff(gh.dd, gf.dd, mi) <= 1e-9);
+    CHECK(max_rel_diff(gh.dC, gf.dC, dqp_problem_csc(p, 'C')->p[n]) <= 1e-9);
+    grads_free(&gh);
+    grads_free(&gf);
+    free(w);
+    free(v);
+    free(u);
+    dqp_solver_destroy(h);
+    dqp_solver_destroy(f);
+    dqp_qps_destroy(qps);
+}
+
 int main(void) {
     RUN(test_reuse_matches_factored);
     RUN(test_reuse_matches_factored_normalized);
@@ -621,5 +687,6 @@ int main(void) {
     RUN(test_singular_polish_matches_factored);
     RUN(test_reuse_after_update);
     RUN(test_weakly_active_polish);
+    RUN(test_rejected_polish_reuse);
     return runner_finish();
 }
