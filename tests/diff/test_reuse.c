@@ -151,15 +151,13 @@ static int stored_solver(void *user, const dqp_problem *prob, double *z, double 
     return 0;
 }
 
-/* The same problem through the engine's factored path: a handle whose
- * callback returns h's point (st must outlive its solves). */
-static dqp_solver *factored_twin(dqp_solver *h, const dqp_problem *p, int normalize, int polish,
+/* The same problem through the engine's factored path: a handle with h's
+ * settings s whose callback returns h's point (st must outlive its solves). */
+static dqp_solver *factored_twin(dqp_solver *h, const dqp_problem *p, const dqp_settings *s,
                                  stored *st) {
     *st = (stored){dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
-    dqp_settings sf;
-    ipm_settings(&sf, normalize, polish);
     dqp_solver *f = NULL;
-    CHECK_INT(dqp_solver_create(&f, &sf, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_create(&f, s, NULL), DQP_OK);
     CHECK_INT(dqp_solver_set_callback(f, stored_solver, st), DQP_OK);
     CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
     CHECK(f && f->kkt != NULL && f->reusing == 0);
@@ -240,7 +238,7 @@ static void reuse_vs_factored(int normalize, int polish) {
     CHECK(ngen >= 1 && nb_pos >= 1 && nb_neg >= 1);
 
     stored st;
-    f = factored_twin(h, p, normalize, polish, &st);
+    f = factored_twin(h, p, &s, &st);
     CHECK(strstr(dqp_solver_info(f)->lin_solver, "reuse") == NULL);
     CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_REGULAR);
     CHECK_INT(dqp_solver_active(f, NULL), nact);
@@ -450,7 +448,7 @@ static void singular_polish_vs_factored(int kind, int normalize) {
     CHECK_STR_CONTAINS(info->lin_solver, "reuse:ipm");
 
     stored st;
-    f = factored_twin(h, p, normalize, 1, &st);
+    f = factored_twin(h, p, &s, &st);
     CHECK(dqp_solver_info(f)->derivative_status & kind_flag);
 
     int64_t mi = C.m, nP = P.p[3], nC = C.p[3];
@@ -539,7 +537,7 @@ static void weakly_active_polish(int normalize) {
     CHECK(h->kkt == NULL && h->G == NULL);
 
     stored st;
-    f = factored_twin(h, p, normalize, 1, &st);
+    f = factored_twin(h, p, &s, &st);
     CHECK_INT(dqp_solver_info(f)->derivative_status, DQP_DIFF_WEAKLY_ACTIVE);
 
     double w[2] = {0.3, -0.7}, bh[2][4] = {{0}}, bf[2][4] = {{0}}, qh[2], qf[2], dh[3], df[3];
@@ -641,10 +639,8 @@ static void test_rejected_polish_reuse(void) {
         zdiff = fmax(zdiff, fabs(ipm->pol_x[j] - dqp_solver_z(h)[j]));
     CHECK(zdiff > 0.0);
 
-    stored st = {dqp_solver_z(h), dqp_solver_lambda(h), dqp_solver_mu(h)};
-    CHECK_INT(dqp_solver_create(&f, &s, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_set_callback(f, stored_solver, &st), DQP_OK);
-    CHECK_INT(dqp_solver_solve(f, p), DQP_OK);
+    stored st;
+    f = factored_twin(h, p, &s, &st);
 
     unsigned seed = 23;
     double *w = malloc((size_t)n * sizeof *w), *v = malloc((size_t)me * sizeof *v + 1);
@@ -660,7 +656,7 @@ static void test_rejected_polish_reuse(void) {
     CHECK_INT(vjp(f, w, v, u, &gf), DQP_OK);
     CHECK_STR_CONTAINS(dqp_solver_info(h)->lin_solver, "reuse:ipm");
     CHECK_INT(h->reusing, 2);
-    CHECK(f->kkt != NULL && f->reusing == 0);
+    CHECK(f->kkt != NULL && f->reusing == 0); /* still its own after the VJP */
     CHECK_INT(dqp_solver_info(h)->derivative_status, dqp_solver_info(f)->derivative_status);
     CHECK_INT(dqp_solver_active(h, NULL), dqp_solver_active(f, NULL));
     CHECK(max_rel_diff(gh.dq, gf.dq, n) <= 1e-9);
