@@ -984,13 +984,13 @@ static void test_free_first_step(void) {
     fixture_free(&g);
 }
 
-/* Least-norm mode with an eigenvalue of K equal to delta (H = diag(1, 1e-8),
- * delta = 1e-8): a stationary refinement step contracts that component by
- * only rho = delta / (sigma + delta) = 1/2 (about 45 solves to 1e-13); the
- * GMRES cycles resolve it in a few. Duplicated rows make K singular:
- * K x = (3, 2e-8, 1, 1) has x = (1, 2, 1, 1) as least-norm solution. */
-static void test_least_norm_eigenvalue_at_delta(void) {
-    double h[4] = {1, 0, 0, 1e-8}, g[4] = {1, 0, 1, 0};
+/* Least-norm mode on K = [H G'; G 0] with H = diag(1, h) and the two rows of
+ * G equal to e_1' (dual null vector (0, 0, 1, -1)): solve K x = r in every
+ * backend and check x against xs (|x_i - xs_i| <= tol_i), the residual and
+ * the refinement steps (at most max_steps). */
+static void least_norm_dup_rows(double h2, const double *r, const double *xs, const double *tol,
+                                int max_steps) {
+    double h[4] = {1, 0, 0, h2}, g[4] = {1, 0, 1, 0};
     fixture f = {2, 2, dense_to_csc(h, 2, 2, 1), dense_to_csc(g, 2, 2, 0), NULL};
     dqp_kkt_options o;
     dqp_kkt_options_default(&o);
@@ -1000,51 +1000,43 @@ static void test_least_norm_eigenvalue_at_delta(void) {
         if (!k)
             continue;
         CHECK_INT(dqp_kkt_factor(k), DQP_OK);
-        double x[4] = {3, 2e-8, 1, 1}, xs[4] = {1, 2, 1, 1};
+        double x[4];
+        memcpy(x, r, sizeof x);
         CHECK_INT(dqp_kkt_solve(k, x, 1), DQP_OK);
         for (int i = 0; i < 4; i++)
-            CHECK_NEAR(x[i], xs[i], 1e-10);
+            CHECK_NEAR(x[i], xs[i], tol[i]);
         dqp_kkt_info info;
         dqp_kkt_get_info(k, &info);
         CHECK(info.residual <= 1e-13);
-        CHECK(info.refine_steps <= 20); /* stationary refinement alone: ~45 */
+        CHECK(info.refine_steps <= max_steps);
         dqp_kkt_destroy(k);
     }
     fixture_free(&f);
 }
 
-/* Least-norm mode with an eigenvalue of K below delta (H = diag(1, 2e-9),
- * delta = 1e-8) that dominates the solution: K x = (3, 2e-7, 1, 1) has
- * x = (1, 100, 1, 1) as least-norm solution (duplicated rows, dual null
- * vector (0, 0, 1, -1)). A stationary step contracts the second component
- * by rho = delta / (sigma + delta) ~ 0.83 only (~160 steps to 1e-13), and
- * the clean-up's w = M^3 x keeps ~0.58 of it: range, not drift, which the
- * refinement after the subtraction has to put back (15 solves in all on
- * every backend). Every component, the small ones included, to 1e-10
- * relative: skipping that subtraction and its refinement (9 solves) left
- * 2e-9 on the first with cholmod and mumps, the drift the pass removes. */
+/* An eigenvalue of K equal to delta (h = 1e-8, delta = 1e-8): a stationary
+ * refinement step contracts that component by only rho = delta / (sigma +
+ * delta) = 1/2 (about 45 solves to 1e-13); the GMRES cycles resolve it in a
+ * few. K x = (3, 2e-8, 1, 1) has x = (1, 2, 1, 1) as least-norm solution. */
+static void test_least_norm_eigenvalue_at_delta(void) {
+    const double r[4] = {3, 2e-8, 1, 1}, xs[4] = {1, 2, 1, 1};
+    const double tol[4] = {1e-10, 1e-10, 1e-10, 1e-10};
+    least_norm_dup_rows(1e-8, r, xs, tol, 20); /* stationary refinement alone: ~45 */
+}
+
+/* An eigenvalue of K below delta (h = 2e-9, delta = 1e-8) that dominates
+ * the solution: K x = (3, 2e-7, 1, 1) has x = (1, 100, 1, 1) as least-norm
+ * solution. A stationary step contracts the second component by rho ~ 0.83
+ * only (~160 steps to 1e-13), and the clean-up's w = M^3 x keeps ~0.58 of
+ * it: range, not drift, which the refinement after the subtraction has to
+ * put back (15 solves in all on every backend). Every component, the small
+ * ones included, to 1e-10 relative: without that subtraction and its
+ * refinement (9 solves) the first kept 2e-9 with cholmod and mumps, the
+ * drift the pass removes. */
 static void test_least_norm_range_below_delta(void) {
-    double h[4] = {1, 0, 0, 2e-9}, g[4] = {1, 0, 1, 0};
-    fixture f = {2, 2, dense_to_csc(h, 2, 2, 1), dense_to_csc(g, 2, 2, 0), NULL};
-    dqp_kkt_options o;
-    dqp_kkt_options_default(&o);
-    o.least_norm = 1;
-    FOR_EACH_BACKEND(be) {
-        dqp_kkt *k = make(&f, be->name, &o);
-        if (!k)
-            continue;
-        CHECK_INT(dqp_kkt_factor(k), DQP_OK);
-        double x[4] = {3, 2e-7, 1, 1}, xs[4] = {1, 100, 1, 1};
-        CHECK_INT(dqp_kkt_solve(k, x, 1), DQP_OK);
-        for (int i = 0; i < 4; i++)
-            CHECK_NEAR(x[i], xs[i], 1e-10 * fabs(xs[i]));
-        dqp_kkt_info info;
-        dqp_kkt_get_info(k, &info);
-        CHECK(info.residual <= 1e-13);
-        CHECK(info.refine_steps <= 20);
-        dqp_kkt_destroy(k);
-    }
-    fixture_free(&f);
+    const double r[4] = {3, 2e-7, 1, 1}, xs[4] = {1, 100, 1, 1};
+    const double tol[4] = {1e-10, 1e-8, 1e-10, 1e-10};
+    least_norm_dup_rows(2e-9, r, xs, tol, 20);
 }
 
 static void test_empty(void) {
