@@ -39,7 +39,8 @@
  *
  * Output: a row per problem (its last columns: the reduced-KKT solver of the
  * derivative, "reuse:ipm" when the forward solver's factorization served,
- * and the DQP_DIFF_* flags in hex), then
+ * the DQP_DIFF_* flags in hex, and the right-hand sides the VJP put through
+ * the reduced KKT's factorization, dqp_info.kkt_solves), then
  *   summary solved=K/132 false_infeasible=F sgm_seconds=S median_bwd_fwd=R
  * S = shifted geometric mean (shift 1 s) of the forward time over all
  * problems, with unsolved problems counted at the time limit; R = median of
@@ -231,9 +232,10 @@ int main(int argc, char **argv) {
     int nsolved = 0, nfalse = 0, nrun = 0, nratio = 0, nrep = 0;
     double logsum = 0.0;
     printf("%-10s %6s %6s %-18s %4s %15s %15s %8s %8s %8s %8s %8s %9s %9s %7s %7s %-10s %5s "
-           "%s\n",
+           "%6s %s\n",
            "problem", "n", "m", "status", "it", "objective", "reference", "obj_err", "pres", "dres",
-           "gap", "eng_dres", "fwd_s", "bwd_s", "bwd/fwd", "rep_b/f", "kkt", "flags", "ok");
+           "gap", "eng_dres", "fwd_s", "bwd_s", "bwd/fwd", "rep_b/f", "kkt", "flags", "solves",
+           "ok");
     for (int r = 0; r < nref; r++) {
         if (!wanted(refs[r].name, argc, argv))
             continue;
@@ -282,6 +284,7 @@ int main(int argc, char **argv) {
             st == DQP_OK && qst == DQP_QP_SOLVED && rst == DQP_OK && rout.status == DQP_QP_SOLVED;
         double fwd = info ? info->solve_seconds : tlim;
         double obj = NAN, err = NAN, bwd = NAN, eng_dres = NAN;
+        char solves[24] = "-";
         residuals res = {NAN, 0, NAN, 0, NAN, 0};
         int ok = 0;
         if (rst == DQP_OK &&
@@ -305,8 +308,10 @@ int main(int argc, char **argv) {
             dqp_grad g = {0};
             g.dq = malloc((size_t)n * sizeof(double) + 1);
             dqp_status vst = dqp_solver_vjp(h, gz, NULL, NULL, &g);
-            if (vst == DQP_OK)
+            if (vst == DQP_OK) {
                 bwd = info->setup_seconds + info->derivative_seconds;
+                snprintf(solves, sizeof solves, "%lld", (long long)info->kkt_solves);
+            }
             free(gz);
             free(g.dq);
         }
@@ -328,14 +333,14 @@ int main(int argc, char **argv) {
             logsum += log(1.0 + tlim);
         }
         printf("%-10s %6lld %6lld %-18s %4lld %15.8e %15.8e %8.1e %8.1e %8.1e %8.1e %8.1e %9.4f "
-               "%9.4f %7.4f %7.4f %-10s %5x %s\n",
+               "%9.4f %7.4f %7.4f %-10s %5x %6s %s\n",
                refs[r].name, (long long)n, (long long)m,
                rst == DQP_OK ? dqp_qp_status_string(rout.status) : dqp_status_string(rst),
                (long long)rout.iterations, obj, refs[r].opt, err, res.pres / fmax(1.0, res.pscale),
                res.dres / fmax(1.0, res.dscale), res.gap / fmax(1.0, res.gscale), eng_dres, fwd,
                bwd, isfinite(bwd) && fwd > 0 ? bwd / fwd : NAN, rep,
                info && info->lin_solver ? info->lin_solver : "-",
-               info ? info->derivative_status : 0u, ok ? "ok" : "FAIL");
+               info ? info->derivative_status : 0u, solves, ok ? "ok" : "FAIL");
         if (st != DQP_OK)
             printf("           error: %s\n", h ? dqp_solver_last_error(h) : msg.text);
         fflush(stdout);

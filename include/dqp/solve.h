@@ -85,6 +85,11 @@ typedef struct dqp_info {
     const char *qp_solver;     /* name of the forward solver used */
     const char *lin_solver;    /* KKT backend of the reduced system; "reuse:<qp_solver>" when
                                   the forward solver's factorization served (no factorization) */
+    int64_t kkt_solves;        /* last derivative call: right-hand sides put through the
+                                  factorization of the reduced KKT (refinement, GMRES and
+                                  least-norm clean-up steps all count; about 2 for a regular
+                                  K_J, tens for a singular one). With derivative_seconds, where
+                                  a backward's time goes */
 } dqp_info;
 
 typedef struct dqp_solver dqp_solver;

@@ -61,6 +61,7 @@ static dqp_status vjp_impl(dqp_solver *h, const double *gz, const double *glambd
     if (!out)
         return dqp_solver_fail(h, DQP_ERR_NULL, "vjp: output struct is NULL");
     double t0 = dqp_now();
+    h->info.kkt_solves = 0;
     int64_t n = h->n, meq = h->meq, m = h->mineq, N = n + meq + h->nact;
     double *w = h->work;
     memset(w, 0, (size_t)N * sizeof *w);
@@ -159,6 +160,7 @@ static dqp_status jvp_impl(dqp_solver *h, const dqp_dir *dir, double *dz, double
     if (!dir)
         return dqp_solver_fail(h, DQP_ERR_NULL, "jvp: direction struct is NULL");
     double t0 = dqp_now();
+    h->info.kkt_solves = 0;
     const dqp_problem *p = h->prob;
     int64_t n = h->n, meq = h->meq, m = h->mineq, N = n + meq + h->nact;
     double *r = h->work, *rC = h->work + N; /* rC: (dd - dC z) for all rows */
@@ -271,6 +273,7 @@ static dqp_status jacobian_impl(dqp_solver *h, char wrt, double *J) {
     if (!J)
         return dqp_solver_fail(h, DQP_ERR_NULL, "jacobian: output is NULL");
     double t0 = dqp_now();
+    h->info.kkt_solves = 0;
     const dqp_problem *p = h->prob;
     int64_t n = h->n, meq = h->meq, m = h->mineq, ny = n + meq + m, N = n + meq + h->nact;
     const dqp_csc *S = wrt == 'P' ? p->P : wrt == 'A' ? p->A : wrt == 'C' ? p->C : NULL;

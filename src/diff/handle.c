@@ -318,6 +318,7 @@ static dqp_status solve_impl(dqp_solver *h, const dqp_problem *prob) {
     double t1 = dqp_now();
     st = dqp_engine_prepare(h);
     h->info.setup_seconds = dqp_now() - t1;
+    h->info.kkt_solves = 0; /* counts derivative calls' solves, not the duals' recovery */
     if (st == DQP_OK)
         h->have_previous = 1;
     dqp_solver_log(h, DQP_LOG_INFO,

@@ -98,6 +98,13 @@ static dqp_status factor_current(dqp_solver *h, int allow_reuse);
  * (more active rows than variables: LICQ only) do not look for. When the
  * forward solver's factorization is in use (h->reusing) and refinement with
  * it does not converge, K is factored after all and the solve repeated. */
+/* Right-hand sides solved with k's factorization since its creation. */
+static int64_t kkt_solves(const dqp_kkt *k) {
+    dqp_kkt_info ki = {0};
+    dqp_kkt_get_info(k, &ki);
+    return ki.solves;
+}
+
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     int64_t N = h->n + h->meq + h->nact, off = h->n + h->meq;
     for (int64_t c = 0; c < nrhs; c++)
@@ -114,8 +121,14 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     for (int64_t c = 0; c < nrhs && primal_only; c++)
         for (int64_t k = h->n; k < N && primal_only; k++)
             primal_only = r[c * N + k] == 0.0;
-    dqp_status st = h->reusing == 2 ? h->ksolve(h->ksolve_user, r, nrhs, &lstsq)
-                                    : dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
+    dqp_status st;
+    if (h->reusing == 2) {
+        st = h->ksolve(h->ksolve_user, r, nrhs, &lstsq, &h->info.kkt_solves);
+    } else {
+        int64_t before = kkt_solves(h->kkt);
+        st = dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
+        h->info.kkt_solves += kkt_solves(h->kkt) - before;
+    }
     if (st != DQP_OK && st != DQP_ERR_NOMEM && h->reusing) {
         dqp_solver_log(h, DQP_LOG_INFO,
                        "reduced KKT: the solve with the forward solver's factorization did "
@@ -127,6 +140,7 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
         }
         memcpy(r, saved, (size_t)len * sizeof *saved);
         st = dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
+        h->info.kkt_solves += kkt_solves(h->kkt); /* the new factorization's test too */
     }
     dqp_free(saved);
     if (st != DQP_OK)

@@ -93,6 +93,7 @@ struct dqp_kkt {
     double delta;
     int64_t npos, nneg, nsmall;
     int refine_steps;
+    int64_t solves; /* right-hand sides through the backend's solve since creation */
     double residual;
     int unsettled; /* last solve: a least-norm clean-up used all its passes */
     int no_free;   /* a free first step (refine) of this factorization was undone */
@@ -660,6 +661,12 @@ dqp_status dqp_kkt_least_norm_keep(dqp_kkt *k) {
 
 /* ------------------------------------------------------------ arithmetic */
 
+/* The backend's solve of nrhs right-hand sides, counted (dqp_kkt_info.solves). */
+static dqp_status be_solve(dqp_kkt *k, double *x, int64_t nrhs, dqp_message *msg) {
+    k->solves += nrhs;
+    return k->be->solve(k->self, x, nrhs, msg);
+}
+
 /* acc = b - K x accumulated in extended precision, row by row over the
  * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf.
  * *at_floor receives whether the componentwise backward error (Oettli-Prager)
@@ -706,7 +713,7 @@ dqp_status dqp_kkt_solve_once(dqp_kkt *k, double *x) {
     if (k->N == 0)
         return DQP_OK;
     dqp_message bmsg = {{0}};
-    dqp_status st = k->be->solve(k->self, x, 1, &bmsg);
+    dqp_status st = be_solve(k, x, 1, &bmsg);
     return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
 }
 
@@ -760,7 +767,7 @@ static dqp_status singular_test(dqp_kkt *k, double *out) {
     for (int step = 0; step < KKT_POWER_STEPS && nrm > 0; step++) {
         for (int64_t i = 0; i < k->N; i++)
             w[i] /= nrm;
-        dqp_status st = k->be->solve(k->self, w, 1, &k->err);
+        dqp_status st = be_solve(k, w, 1, &k->err);
         if (st != DQP_OK)
             return st;
         nrm = 0.0;
@@ -913,7 +920,7 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
     int it0 = from_zero ? 0 : 1; /* it = index of the refinement step; 0 = first solve */
     for (int it = it0; na > 0; it++) {
         dqp_message bmsg = {{0}};
-        dqp_status st = k->be->solve(k->self, t, na, &bmsg);
+        dqp_status st = be_solve(k, t, na, &bmsg);
         if (st != DQP_OK)
             return dqp_fail(&k->err, st, "%s", bmsg.text);
         B->solves++;
@@ -1021,7 +1028,7 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
         double *vj = V + j * N, *w = V + (j + 1) * N, *h = H + j * (M + 1);
         memcpy(d, vj, (size_t)N * sizeof *d);
         dqp_message bmsg = {{0}};
-        dqp_status st = k->be->solve(k->self, d, 1, &bmsg);
+        dqp_status st = be_solve(k, d, 1, &bmsg);
         if (st != DQP_OK)
             return dqp_fail(&k->err, st, "%s", bmsg.text);
         (*solves)++;
@@ -1072,7 +1079,7 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
         for (int64_t q = 0; q < N; q++)
             d[q] += y[i] * V[i * N + q];
     dqp_message bmsg = {{0}};
-    dqp_status st = k->be->solve(k->self, d, 1, &bmsg);
+    dqp_status st = be_solve(k, d, 1, &bmsg);
     if (st != DQP_OK)
         return dqp_fail(&k->err, st, "%s", bmsg.text);
     (*solves)++;
@@ -1190,7 +1197,7 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
         for (int64_t i = n; i < N; i++)
             w[i] *= -k->delta;
         dqp_message bmsg = {{0}};
-        dqp_status st = k->be->solve(k->self, w, 1, &bmsg);
+        dqp_status st = be_solve(k, w, 1, &bmsg);
         if (st != DQP_OK)
             return dqp_fail(&k->err, st, "%s", bmsg.text);
         (*solves)++;
@@ -1458,6 +1465,7 @@ void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
     info->nneg = k->nneg;
     info->nsmall = k->nsmall;
     info->refine_steps = k->refine_steps;
+    info->solves = k->solves;
     info->unsettled = k->unsettled;
     info->residual = k->residual;
     info->delta = k->delta;

@@ -125,6 +125,9 @@ typedef struct dqp_kkt_info {
                                only: not a rank estimate with static pivots (ldl, cholmod) */
     int refine_steps;       /* last solve: backend solves after the first (max over blocks of
                                8 right-hand sides; least-norm clean-up solves included) */
+    int64_t solves;         /* right-hand sides through the backend's solve since the object
+                               was created (every kind: refinement, GMRES, clean-up, the
+                               singularity test), a measure of the work of solves */
     double residual;        /* last solve: max_k ||r_k - K x_k||_inf / max(1, ||r_k||_inf) */
     int unsettled;          /* last solve: a least-norm clean-up ran out of passes (its
                                null(K) part may be off; see dqp_kkt_solve_settled) */

@@ -335,18 +335,34 @@ static dqp_status refactor_least_norm(dqp_ipm *w);
  * attempt (dqp_kkt_solve_settled); when it does not settle (x outside
  * range(K), or the least-norm clean-up drifting), the object is refactored
  * with the least-norm regularization and x solved with it. */
-static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int *lstsq) {
-    if (!w->pol_kept)
-        return dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+static int64_t pol_solves(const dqp_ipm *w) {
+    dqp_kkt_info ki = {0};
+    dqp_kkt_get_info(w->pol_kkt, &ki);
+    return ki.solves;
+}
+
+static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int *lstsq,
+                             int64_t *solves) {
+    int64_t before = pol_solves(w);
+    dqp_status st;
+    if (!w->pol_kept) {
+        st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+        *solves += pol_solves(w) - before;
+        return st;
+    }
     int64_t len;
     double *saved = dqp_mul_size(N, nrhs, &len) ? dqp_alloc(len, sizeof *saved) : NULL;
     if (!saved)
         return DQP_ERR_NOMEM;
     memcpy(saved, t, (size_t)len * sizeof *saved);
-    dqp_status st = dqp_kkt_solve_settled(w->pol_kkt, t, nrhs);
+    st = dqp_kkt_solve_settled(w->pol_kkt, t, nrhs);
+    /* counted before refactor_least_norm, which drops the object on failure */
+    int64_t mid = pol_solves(w);
+    *solves += mid - before;
     if (st != DQP_OK && st != DQP_ERR_NOMEM && (st = refactor_least_norm(w)) == DQP_OK) {
         memcpy(t, saved, (size_t)len * sizeof *saved);
         st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
+        *solves += pol_solves(w) - mid; /* the refactorization's singularity test too */
     }
     dqp_free(saved);
     return st;
@@ -359,7 +375,8 @@ static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int
  * divided by jscale (to_least_norm): S = I then, since a least-norm
  * solution is one only in the coordinates whose norm it minimizes. The
  * columns are solved together in a buffer of the polish's row order. */
-static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) {
+static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq,
+                               int64_t *solves) {
     dqp_ipm *w = user;
     *lstsq = 0;
     int64_t off = w->n + w->p, N = off + w->jn, len;
@@ -377,7 +394,7 @@ static dqp_status solve_polish(void *user, double *x, int64_t nrhs, int *lstsq) 
         for (int64_t k = 0; k < w->jn; k++)
             tc[w->n + polish_row(w, w->jrow[k])] = xc[off + k] * (w->pol_js ? 1.0 : w->jscale[k]);
     }
-    dqp_status st = pinv_solve(w, t, nrhs, N, lstsq);
+    dqp_status st = pinv_solve(w, t, nrhs, N, lstsq, solves);
     for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
         double *tc = t + c * N, *xc = x + c * N;
         memcpy(xc, tc, (size_t)off * sizeof *xc);

@@ -33,8 +33,11 @@ typedef struct dqp_qp_output {
 
 /* Solves with the reduced KKT held by a forward solver (kkt_solve below):
  * x (N x nrhs, column-major) <- K_J^{-1} x, or K_J^+ x when K_J is singular
- * (as dqp_kkt_solve_pinv, with its *lstsq). */
-typedef dqp_status (*dqp_qp_kkt_solve_fn)(void *user, double *x, int64_t nrhs, int *lstsq);
+ * (as dqp_kkt_solve_pinv, with its *lstsq). *solves += the right-hand sides
+ * it put through its factorization (dqp_kkt_info.solves), failed calls
+ * included. */
+typedef dqp_status (*dqp_qp_kkt_solve_fn)(void *user, double *x, int64_t nrhs, int *lstsq,
+                                          int64_t *solves);
 
 typedef struct dqp_qp_backend {
     const char *name;

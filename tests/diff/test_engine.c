@@ -344,6 +344,35 @@ static void test_licq_duplicate_rows(void) {
     dqp_problem_destroy(p);
 }
 
+/* info.kkt_solves: 0 after a solve, the right-hand sides of the last
+ * derivative call only, at least one per column of a Jacobian (a singular
+ * K_J's count: in test_licq_classified_by_null_vector). */
+static void test_kkt_solves_counted(void) {
+    dense_qp t = make_dense(5, 1, 4, 11);
+    dqp_problem *p = problem_from_dense(&t);
+    dqp_solver *h = solve_new(p, NULL);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK_INT(info->derivative_status, DQP_DIFF_REGULAR);
+    CHECK_INT(info->kkt_solves, 0);
+    double gz[5] = {1, 1, 1, 1, 1}, dq[5];
+    dqp_grad g = {.dq = dq};
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    int64_t once = info->kkt_solves; /* a solve and its refinement steps */
+    CHECK(once >= 1 && once <= 4);
+    int64_t rows = 5 + 1 + 4;
+    double *J = calloc((size_t)(rows * 5), sizeof *J);
+    CHECK_INT(dqp_solver_jacobian(h, 'q', J), DQP_OK);
+    CHECK(info->kkt_solves >= 5 && info->kkt_solves <= 5 * once);
+    free(J);
+    /* counted afresh (not on top of the Jacobian's) */
+    CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+    CHECK(info->kkt_solves >= 1 && info->kkt_solves <= once);
+    dqp_solver_destroy(h);
+    dqp_problem_destroy(p);
+    free_dense(&t);
+}
+
 /* A deliberately inexact black-box solver: exact z plus 1e-7 noise, no duals. */
 static int inexact_solver(void *user, const dqp_problem *prob, double *z, double *lambda,
                           double *mu, int *has_duals) {
@@ -391,6 +420,8 @@ static void test_licq_classified_by_null_vector(void) {
         double gz[3] = {1, 0, 0}, dq[3], dd[2];
         dqp_grad g = {.dq = dq, .dd = dd};
         CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
+        /* least-norm: a solve, then a clean-up pass of 3 solves at least */
+        CHECK(info->kkt_solves >= 4);
         CHECK_NEAR(dq[0], -0.5, 1e-8);
         CHECK_NEAR(dq[1], 0.5, 1e-8);
         CHECK_NEAR(dq[2], 0.0, 1e-8);
@@ -875,6 +906,7 @@ int main(void) {
     RUN(test_finite_differences_dense);
     RUN(test_sparse_storage_meaning);
     RUN(test_licq_duplicate_rows);
+    RUN(test_kkt_solves_counted);
     RUN(test_licq_classified_by_null_vector);
     RUN(test_callback_recovers_duals);
     RUN(test_weakly_active_and_states);

@@ -1164,7 +1164,7 @@ static void test_matvec(void) {
 }
 
 /* 19 right-hand sides (more than one refinement block) agree with one-by-one
- * solves and with the dense reference. */
+ * solves and with the dense reference; dqp_kkt_info.solves counts them. */
 static void test_multi_rhs(void) {
     fixture f = fx_random(40, 15, 2, 1e-1, 0.0, 21);
     int64_t N = f.n + f.m, nrhs = 19;
@@ -1177,7 +1177,15 @@ static void test_multi_rhs(void) {
             continue;
         CHECK_INT(dqp_kkt_factor(k), DQP_OK);
         memcpy(x, r, (size_t)(N * nrhs) * sizeof(double));
+        dqp_kkt_info info;
+        dqp_kkt_get_info(k, &info);
+        int64_t before = info.solves;
         CHECK_INT(dqp_kkt_solve(k, x, nrhs), DQP_OK);
+        /* every column solved at least once, at most once per step of the
+         * longest block's refinement */
+        dqp_kkt_get_info(k, &info);
+        CHECK(info.solves - before >= nrhs);
+        CHECK(info.solves - before <= nrhs * (1 + info.refine_steps));
         for (int64_t c = 0; c < nrhs; c++) {
             memcpy(x1, r + c * N, (size_t)N * sizeof(double));
             CHECK_INT(dqp_kkt_solve(k, x1, 1), DQP_OK);

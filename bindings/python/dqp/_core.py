@@ -535,6 +535,7 @@ class _Handle:
             "derivative_seconds": float(i.derivative_seconds),
             "qp_solver": L.decode(i.qp_solver),
             "lin_solver": L.decode(i.lin_solver),
+            "kkt_solves": int(i.kkt_solves),
         }
 
     def qp_status_code(self):
@@ -606,7 +607,9 @@ class Solution:
     derivative_status  DIFF_* bit flags (0 = exact derivative);
                      derivative_flags gives their names
     info             dict: iterations, objective, n_active, n_weak,
-                     stationarity, solve/setup/derivative seconds, solver names
+                     stationarity, solve/setup seconds, solver names (as
+                     of the solve; derivative_info() for the last
+                     derivative call)
     """
 
     def __init__(self, handle):
@@ -622,6 +625,14 @@ class Solution:
     def __repr__(self):
         return "Solution(status=%r, objective=%.6g, n_active=%d, derivative_flags=%s)" % (
             self.status, self.objective, self.active.size, self.derivative_flags)
+
+    def derivative_info(self):
+        """The last vjp/jvp/jacobian call: {"derivative_seconds": its time,
+        "kkt_solves": right-hand sides it put through the factorization of
+        the reduced KKT (about 2 for a regular K_J; refinement, GMRES and
+        least-norm clean-up steps make tens on singular ones)}."""
+        i = self._handle.info()
+        return {"derivative_seconds": i["derivative_seconds"], "kkt_solves": i["kkt_solves"]}
 
     def _check_ready(self, what):
         if self.derivative_status & DIFF_FAILED:

@@ -131,6 +131,7 @@ class Info(ct.Structure):
         ("derivative_seconds", ct.c_double),
         ("qp_solver", ct.c_char_p),
         ("lin_solver", ct.c_char_p),
+        ("kkt_solves", ct.c_int64),
     ]
 
 

@@ -147,6 +147,20 @@ def test_jacobian_matches_finite_differences_and_jvp_vjp_adjoint():
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
 
 
+def test_derivative_info_counts_the_last_calls_solves():
+    pr = random_qp(n=6, m_eq=1, m_ineq=5, n_act=2, seed=7)
+    sol = dqp.solve(pr["P"], pr["q"], pr["A"], pr["b"], pr["C"], pr["d"], solver="dense_as")
+    assert sol.derivative_info()["kkt_solves"] == 0  # no derivative call yet
+    sol.vjp(dz=np.ones(6))
+    once = sol.derivative_info()["kkt_solves"]
+    assert 1 <= once <= 4  # a solve and its refinement steps
+    sol.jacobian("q")  # one right-hand side per entry of q at least
+    assert 6 <= sol.derivative_info()["kkt_solves"] <= 6 * once
+    sol.jvp(dq=np.ones(6))  # counted afresh
+    assert 1 <= sol.derivative_info()["kkt_solves"] <= once
+    assert sol.derivative_info()["derivative_seconds"] > 0.0
+
+
 def test_sparse_gradients_keep_the_input_pattern_with_explicit_zeros():
     P, q, C, d = toy()
     # C with an explicit zero at (1, 1) and (2, 0): stored, must get gradients
