@@ -87,6 +87,13 @@ static dqp_status ensure_HG(dqp_solver *h) {
 
 static dqp_status factor_current(dqp_solver *h, int allow_reuse);
 
+/* Right-hand sides solved with k's factorization since its creation. */
+static int64_t kkt_solves(const dqp_kkt *k) {
+    dqp_kkt_info ki = {0};
+    dqp_kkt_get_info(k, &ki);
+    return ki.solves;
+}
+
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
  * singular (least-norm mode) and r is not in its range, the pseudo-inverse
@@ -98,13 +105,6 @@ static dqp_status factor_current(dqp_solver *h, int allow_reuse);
  * (more active rows than variables: LICQ only) do not look for. When the
  * forward solver's factorization is in use (h->reusing) and refinement with
  * it does not converge, K is factored after all and the solve repeated. */
-/* Right-hand sides solved with k's factorization since its creation. */
-static int64_t kkt_solves(const dqp_kkt *k) {
-    dqp_kkt_info ki = {0};
-    dqp_kkt_get_info(k, &ki);
-    return ki.solves;
-}
-
 dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     int64_t N = h->n + h->meq + h->nact, off = h->n + h->meq;
     for (int64_t c = 0; c < nrhs; c++)

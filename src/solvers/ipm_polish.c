@@ -331,16 +331,18 @@ static dqp_status refactor_least_norm(dqp_ipm *w);
  * factorization that found K singular is kept (to_least_norm). */
 #define KEEP_PRIMAL_SHARE 0.1
 
-/* K^+ x with the polish object: on a kept factorization first the cheap
- * attempt (dqp_kkt_solve_settled); when it does not settle (x outside
- * range(K), or the least-norm clean-up drifting), the object is refactored
- * with the least-norm regularization and x solved with it. */
+/* Right-hand sides solved with the polish's object (0 when it is gone). */
 static int64_t pol_solves(const dqp_ipm *w) {
     dqp_kkt_info ki = {0};
     dqp_kkt_get_info(w->pol_kkt, &ki);
     return ki.solves;
 }
 
+/* K^+ x with the polish object: on a kept factorization first the cheap
+ * attempt (dqp_kkt_solve_settled); when it does not settle (x outside
+ * range(K), or the least-norm clean-up drifting), the object is refactored
+ * with the least-norm regularization and x solved with it. *solves += the
+ * right-hand sides put through the object (dqp_qp_kkt_solve_fn). */
 static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int *lstsq,
                              int64_t *solves) {
     int64_t before = pol_solves(w);
