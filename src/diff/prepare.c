@@ -87,13 +87,6 @@ static dqp_status ensure_HG(dqp_solver *h) {
 
 static dqp_status factor_current(dqp_solver *h, int allow_reuse);
 
-/* Right-hand sides solved with k's factorization since its creation. */
-static int64_t kkt_solves(const dqp_kkt *k) {
-    dqp_kkt_info ki = {0};
-    dqp_kkt_get_info(k, &ki);
-    return ki.solves;
-}
-
 /* Solve K y = r for the current reduced KKT, in the problem's scaling:
  * the factored matrix is S K S with S = diag(I, I, 1/rownorm_J). When K is
  * singular (least-norm mode) and r is not in its range, the pseudo-inverse
@@ -125,9 +118,9 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
     if (h->reusing == 2) {
         st = h->ksolve(h->ksolve_user, r, nrhs, &lstsq, &h->info.kkt_solves);
     } else {
-        int64_t before = kkt_solves(h->kkt);
+        int64_t before = dqp_kkt_solves(h->kkt);
         st = dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
-        h->info.kkt_solves += kkt_solves(h->kkt) - before;
+        h->info.kkt_solves += dqp_kkt_solves(h->kkt) - before;
     }
     if (st != DQP_OK && st != DQP_ERR_NOMEM && h->reusing) {
         dqp_solver_log(h, DQP_LOG_INFO,
@@ -140,7 +133,7 @@ dqp_status dqp_engine_kkt_solve(dqp_solver *h, double *r, int64_t nrhs) {
         }
         memcpy(r, saved, (size_t)len * sizeof *saved);
         st = dqp_kkt_solve_pinv(h->kkt, r, nrhs, &lstsq);
-        h->info.kkt_solves += kkt_solves(h->kkt); /* the new factorization's test too */
+        h->info.kkt_solves += dqp_kkt_solves(h->kkt); /* the new factorization's test too */
     }
     dqp_free(saved);
     if (st != DQP_OK)

@@ -1478,3 +1478,5 @@ void dqp_kkt_get_info(const dqp_kkt *k, dqp_kkt_info *info) {
 }
 
 const char *dqp_kkt_last_error(const dqp_kkt *k) { return k ? k->err.text : "KKT object is NULL"; }
+
+int64_t dqp_kkt_solves(const dqp_kkt *k) { return k ? k->solves : 0; }

@@ -251,6 +251,8 @@ void dqp_kkt_matvec(const dqp_kkt *kkt, const double *x, double *y);
 
 void dqp_kkt_get_info(const dqp_kkt *kkt, dqp_kkt_info *info);
 const char *dqp_kkt_last_error(const dqp_kkt *kkt);
+/* dqp_kkt_info.solves alone (0 for NULL): right-hand sides solved since creation. */
+int64_t dqp_kkt_solves(const dqp_kkt *kkt);
 
 /* ------------------------------------------------- shared symbolic analyses
  *

@@ -331,13 +331,6 @@ static dqp_status refactor_least_norm(dqp_ipm *w);
  * factorization that found K singular is kept (to_least_norm). */
 #define KEEP_PRIMAL_SHARE 0.1
 
-/* Right-hand sides solved with the polish's object (0 when it is gone). */
-static int64_t pol_solves(const dqp_ipm *w) {
-    dqp_kkt_info ki = {0};
-    dqp_kkt_get_info(w->pol_kkt, &ki);
-    return ki.solves;
-}
-
 /* K^+ x with the polish object: on a kept factorization first the cheap
  * attempt (dqp_kkt_solve_settled); when it does not settle (x outside
  * range(K), or the least-norm clean-up drifting), the object is refactored
@@ -345,11 +338,11 @@ static int64_t pol_solves(const dqp_ipm *w) {
  * right-hand sides put through the object (dqp_qp_kkt_solve_fn). */
 static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int *lstsq,
                              int64_t *solves) {
-    int64_t before = pol_solves(w);
+    int64_t before = dqp_kkt_solves(w->pol_kkt);
     dqp_status st;
     if (!w->pol_kept) {
         st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
-        *solves += pol_solves(w) - before;
+        *solves += dqp_kkt_solves(w->pol_kkt) - before;
         return st;
     }
     int64_t len;
@@ -359,12 +352,13 @@ static dqp_status pinv_solve(dqp_ipm *w, double *t, int64_t nrhs, int64_t N, int
     memcpy(saved, t, (size_t)len * sizeof *saved);
     st = dqp_kkt_solve_settled(w->pol_kkt, t, nrhs);
     /* counted before refactor_least_norm, which drops the object on failure */
-    int64_t mid = pol_solves(w);
+    int64_t mid = dqp_kkt_solves(w->pol_kkt);
     *solves += mid - before;
     if (st != DQP_OK && st != DQP_ERR_NOMEM && (st = refactor_least_norm(w)) == DQP_OK) {
         memcpy(t, saved, (size_t)len * sizeof *saved);
         st = dqp_kkt_solve_pinv(w->pol_kkt, t, nrhs, lstsq);
-        *solves += pol_solves(w) - mid; /* the refactorization's singularity test too */
+        /* the refactorization's singularity test too */
+        *solves += dqp_kkt_solves(w->pol_kkt) - mid;
     }
     dqp_free(saved);
     return st;
