@@ -1223,6 +1223,13 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
  *    refinement's own uncertainty in those components (~ tol ||r|| / sigma),
  *    not by drift (on the Maros-Meszaros KKT systems such passes changed x
  *    by less than the distance to the dense pseudo-inverse solution).
+ * A later pass whose w is not smaller than the previous pass's marks the
+ * solve unsettled (dqp_kkt_solve_settled then fails): the clean-up does not
+ * contract, so the first pass's w need not have been drift either. On
+ * QADLITTL's K_J with the polish's factorization (regularized for a
+ * regular K, kept for least-norm mode) the passes found 27 |x| and then
+ * 1e3 times more; the first was subtracted, and the duals ended 27 |K^+ r|
+ * from the least-norm ones while the solve passed as settled.
  * If the clean-up leaves an unconverged residual more than KKT_LN_WORSE
  * times the one before, x is restored. Not for a merely equal one: at the
  * floor of a right-hand side with a tiny part outside range(K) (the second
@@ -1237,14 +1244,17 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref,
     memcpy(keep, xc, (size_t)N * sizeof(double));
     dqp_status st = DQP_OK;
     double wprev = 0.0;
-    int pass;
+    int pass, diverged = 0;
     for (pass = 0; pass < passes; pass++) {
         double *w = NULL;
         if ((st = ln_cleanup(k, xc, &w, &C.solves)) != DQP_OK)
             break;
         double xn = norm_inf(xc, N), wn = norm_inf(w, N);
-        if (wn <= k->opt.tol * xn || (pass > 0 && wn > KKT_LN_SHRINK * wprev))
+        if (wn <= k->opt.tol * xn || (pass > 0 && wn > KKT_LN_SHRINK * wprev)) {
+            if (pass > 0 && wn > wprev)
+                diverged = 1;
             break;
+        }
         wprev = wn;
         memcpy(prev, w, (size_t)N * sizeof(double));
         for (int64_t i = 0; i < N; i++) {
@@ -1263,7 +1273,7 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref,
     B->solves += C.solves;
     if (st != DQP_OK)
         return st;
-    if (pass == passes)
+    if (pass == passes || diverged)
         k->unsettled = 1;
     if (!C.conv[0] && C.res[0] > KKT_LN_WORSE * B->res[c]) {
         memcpy(xc, keep, (size_t)N * sizeof(double));
@@ -1332,8 +1342,9 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
     /* one clean-up pass and the check that it left no drift (the second
      * pass's w): on the kept factorizations of the Maros-Meszaros K_J that
      * settled, the first pass did; where it did not (QADLITTL: the drift
-     * found 27 times the solution, then 1e3 times), the further passes only
-     * grew it, 15 of the attempt's 23 solves */
+     * found 27 times the solution, then 1e3 times), further passes only
+     * grew it. A second w that is not smaller than the first counts as
+     * unsettled (ln_column), not as the slow part of range(K). */
     dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 2);
     if (st == DQP_OK && k->unsettled)
         return dqp_fail(&k->err, DQP_ERR_NUMERICAL,

@@ -129,8 +129,9 @@ typedef struct dqp_kkt_info {
                                was created (every kind: refinement, GMRES, clean-up, the
                                singularity test), a measure of the work of solves */
     double residual;        /* last solve: max_k ||r_k - K x_k||_inf / max(1, ||r_k||_inf) */
-    int unsettled;          /* last solve: a least-norm clean-up ran out of passes (its
-                               null(K) part may be off; see dqp_kkt_solve_settled) */
+    int unsettled;          /* last solve: a least-norm clean-up ran out of passes or a
+                               pass found more than the one before (its null(K) part may
+                               be off; see dqp_kkt_solve_settled) */
     double delta;           /* the absolute regularization used */
     const char *backend;    /* name of the backend in use */
     int least_norm;         /* mode of the current factorization */
