@@ -1223,7 +1223,7 @@ static dqp_status ln_cleanup(dqp_kkt *k, const double *x, double **wout, int *so
  *    refinement's own uncertainty in those components (~ tol ||r|| / sigma),
  *    not by drift (on the Maros-Meszaros KKT systems such passes changed x
  *    by less than the distance to the dense pseudo-inverse solution).
- * A later pass whose w is not smaller than the previous pass's marks the
+ * A later pass whose w is larger than the previous pass's marks the
  * solve unsettled (dqp_kkt_solve_settled then fails): the clean-up does not
  * contract, so the first pass's w need not have been drift either. On
  * QADLITTL's K_J with the polish's factorization (regularized for a
@@ -1343,7 +1343,7 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
      * pass's w): on the kept factorizations of the Maros-Meszaros K_J that
      * settled, the first pass did; where it did not (QADLITTL: the drift
      * found 27 times the solution, then 1e3 times), further passes only
-     * grew it. A second w that is not smaller than the first counts as
+     * grew it. A second w that is larger than the first counts as
      * unsettled (ln_column), not as the slow part of range(K). */
     dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 2);
     if (st == DQP_OK && k->unsettled)
