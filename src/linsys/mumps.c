@@ -1,6 +1,8 @@
-/* mumps.c - sparse LDL' backend: sequential MUMPS, general symmetric (SYM = 2) with pivoting. */
+/* mumps.c - sparse LDL' backend: sequential MUMPS, general symmetric (SYM = 2) with pivoting;
+ * large K ordered by METIS through CHOLMOD (deterministic). */
 #include "kkt.h"
 
+#include <cholmod.h>
 #include <dmumps_c.h>
 #include <limits.h>
 #include <string.h>
@@ -65,6 +67,51 @@ static dqp_status mumps_error(const mumps_state *s, const char *phase, dqp_messa
     return dqp_fail(msg, code, "mumps: %s: %s (INFOG(1) = %d, INFOG(2) = %d)", phase, what, e, e2);
 }
 
+/* MUMPS's automatic ordering (ICNTL(7) = 7) for a symmetric K: AMF or QAMD
+ * up to N = 10000, above that METIS when MUMPS was built with it, else
+ * Scotch. This Debian MUMPS has no METIS, so large K got Scotch, whose random
+ * generator is seeded differently in every process: the same problem got a
+ * different ordering, factorization and result in every run (CVXQP1_L's z
+ * and VJP differed by 2e-6 relative between two runs of one binary). Above
+ * N = 10000 the ordering is therefore METIS's, computed through CHOLMOD
+ * (fixed seed) and given as PERM_IN (ICNTL(7) = 1); about as fast as
+ * Scotch, unlike MUMPS's deterministic orderings (forward + VJP of CVXQP1_L:
+ * Scotch 3.8 s, METIS 4.2 s, PORD 9.7 s, AMF 10.7 s, AMD 16.5 s; CVXQP3_L:
+ * Scotch 12.0 s, METIS 11.4 s, PORD 54 s, AMF 61 s). */
+#define MUMPS_SMALL_N 10000
+
+/* METIS's fill-reducing ordering of S's pattern: perm[i] = 1-based position
+ * of unknown i. NULL when CHOLMOD could not compute it (then MUMPS's AMD,
+ * ICNTL(7) = 0, also deterministic). */
+static MUMPS_INT *metis_order(const dqp_csc *S) {
+    int64_t N = S->n, nnz = S->p[N];
+    cholmod_common cc;
+    if (!cholmod_l_start(&cc))
+        return NULL;
+    cc.print = 0;
+    cholmod_sparse *A =
+        cholmod_l_allocate_sparse((size_t)N, (size_t)N, (size_t)nnz, 1, 1, 1, CHOLMOD_PATTERN, &cc);
+    SuiteSparse_long *order = dqp_alloc(N, sizeof *order);
+    MUMPS_INT *perm = dqp_alloc(N, sizeof(MUMPS_INT));
+    int ok = A && order && perm;
+    if (ok) {
+        memcpy(A->p, S->p, (size_t)(N + 1) * sizeof(int64_t));
+        memcpy(A->i, S->i, (size_t)nnz * sizeof(int64_t));
+        ok = cholmod_l_metis(A, NULL, 0, 1, order, &cc) && cc.status == CHOLMOD_OK;
+    }
+    if (ok)
+        for (int64_t k = 0; k < N; k++)
+            perm[order[k]] = (MUMPS_INT)(k + 1);
+    cholmod_l_free_sparse(&A, &cc);
+    cholmod_l_finish(&cc);
+    dqp_free(order);
+    if (!ok) {
+        dqp_free(perm);
+        return NULL;
+    }
+    return perm;
+}
+
 static dqp_status mumps_analyze(void **self, const dqp_csc *S, const int64_t *order,
                                 dqp_message *msg) {
     (void)order; /* own ordering */
@@ -117,7 +164,13 @@ static dqp_status mumps_analyze(void **self, const dqp_csc *S, const int64_t *or
     s->id.irn = s->irn;
     s->id.jcn = s->jcn;
     s->id.a = s->a;   /* values are read by the analysis too (scaling / matching) */
+    MUMPS_INT *perm = N > MUMPS_SMALL_N ? metis_order(S) : NULL;
+    if (N > MUMPS_SMALL_N)
+        s->id.ICNTL(7) = perm ? 1 : 0;
+    s->id.perm_in = perm;
     mumps_call(s, 1); /* analysis: ordering and symbolic factorization */
+    s->id.perm_in = NULL;
+    dqp_free(perm);
     if (s->id.INFOG(1) < 0) {
         dqp_status st = mumps_error(s, "analysis", msg);
         mumps_destroy(s);
