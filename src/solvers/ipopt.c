@@ -44,9 +44,9 @@
  *     copied in at creation); the Ipopt solve itself dominates;
  *   - parallel solves: Ipopt's linear solver MUMPS keeps global Fortran
  *     module state, so concurrent solves in an OpenMP batch crash; the
- *     adapter serializes IpoptSolve process-wide (dqp_extlib_lock, shared with the mumps backend), so Ipopt
- *     handles in a batch are correct but run one at a time (dqp's own "mumps"
- *     KKT backend is not covered by this lock);
+ *     adapter serializes IpoptSolve process-wide (dqp_extlib_lock, shared
+ *     with dqp's own "mumps" KKT backend), so Ipopt handles in a batch are
+ *     correct but run one at a time;
  *   - option checks for an Ipopt other than 3.11.9: an option missing from
  *     the linked library would be reported by Ipopt itself (and printed).
  */
