@@ -612,6 +612,15 @@ static void test_reuse_after_update(void) {
     reuse_after_update(1);
 }
 
+/* A bundled Maros-Meszaros problem (tests/data/mm/NAME.QPS), read. */
+static dqp_qps *read_bundled(const char *name) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/mm/%s.QPS", DQP_TEST_DATA, name);
+    dqp_qps *qps = dqp_qps_create();
+    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
+    return qps;
+}
+
 /* A polish whose point misses the termination test still leaves its
  * factorization of K_J, and K_J depends on J alone: when the engine's J
  * (from the interior-point point, the polished one rejected) is the
@@ -619,10 +628,7 @@ static void test_reuse_after_update(void) {
  * own. GOULDQP2 (Maros-Meszaros, bundled) is such a problem at the default
  * settings; the derivatives must be the factored path's. */
 static void test_rejected_polish_reuse(void) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/mm/GOULDQP2.QPS", DQP_TEST_DATA);
-    dqp_qps *qps = dqp_qps_create();
-    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
+    dqp_qps *qps = read_bundled("GOULDQP2");
     const dqp_problem *p = dqp_qps_problem(qps);
     int64_t n = dqp_problem_n(p), me = dqp_problem_m_eq(p), mi = dqp_problem_m_ineq(p);
     dqp_settings s;
@@ -685,10 +691,7 @@ static void test_rejected_polish_reuse(void) {
  * that the object is refactored in least-norm mode. Reference: the SVD of
  * the dense K_J built from the problem's data and the engine's J. */
 static void test_kept_factorization_least_norm_duals(void) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/mm/QADLITTL.QPS", DQP_TEST_DATA);
-    dqp_qps *qps = dqp_qps_create();
-    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
+    dqp_qps *qps = read_bundled("QADLITTL");
     const dqp_problem *p = dqp_qps_problem(qps);
     dqp_settings s;
     dqp_settings_default(&s);
