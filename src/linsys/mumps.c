@@ -164,9 +164,11 @@ static dqp_status mumps_analyze(void **self, const dqp_csc *S, const int64_t *or
     s->id.irn = s->irn;
     s->id.jcn = s->jcn;
     s->id.a = s->a;   /* values are read by the analysis too (scaling / matching) */
-    MUMPS_INT *perm = N > MUMPS_SMALL_N ? metis_order(S) : NULL;
-    if (N > MUMPS_SMALL_N)
+    MUMPS_INT *perm = NULL;
+    if (N > MUMPS_SMALL_N) {
+        perm = metis_order(S);
         s->id.ICNTL(7) = perm ? 1 : 0;
+    }
     s->id.perm_in = perm;
     mumps_call(s, 1); /* analysis: ordering and symbolic factorization */
     s->id.perm_in = NULL;
