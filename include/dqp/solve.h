@@ -80,8 +80,8 @@ enum {
  * the same class: on LISWET1-12 (9981 to 10000 of the 10000 second-difference
  * rows active; on LISWET1 K_J's smallest eigenvalue is ~1e-14 of its
  * largest) the exact VJP seeded with ones on z is dq = -1, dd = 0; dq agrees
- * to 5e-11, and dd has entries up to 2.3e-6 (of |w| = 1) along those nearly
- * dependent rows' directions. */
+ * to 4e-12 and dd to 2.3e-8 (of |w| = 1), the drift along those nearly
+ * dependent rows' directions that the least-norm regularization leaves. */
 
 typedef struct dqp_info {
     dqp_qp_status qp_status;

@@ -39,9 +39,13 @@ _Static_assert(KKT_BLOCK >= 5, "the least-norm clean-up keeps three vectors in t
 /* A pass's w that is not below this share of the previous pass's: not the
  * drift the previous w missed (that share was 1e-3 on QSCAGR7's K_J and
  * most Maros-Meszaros K_J, 0.13..0.32 on QSHELL's), but the part of x on
- * eigenvalues of K near delta, which M contracts slowly (0.52 per pass on
- * LISWET1's, where further passes made the VJP 4 times slower). A thin
- * margin on both sides: measured, not derived. */
+ * eigenvalues of K near delta, which M contracts slowly. A thin margin on
+ * both sides: measured, not derived. Such a w can also be drift on those
+ * eigenvalues, which no pass removes at a useful rate: on LISWET1's K_J
+ * (eigenvalues from 1e-14 of the largest up through delta) with the kept
+ * factorization (dqp_kkt_least_norm_keep, delta = 1e-10 relative), the
+ * passes found 1.4e-6, 7.3e-7, 4.0e-7, ... of |x| where the exact solution
+ * has nothing; hence dqp_kkt_solve_settled's limit on what is left. */
 #define KKT_LN_SHRINK 0.4
 /* A pass whose refinement put back all but this share of w: w was mostly the
  * part of x on eigenvalues of K below delta, not drift (see ln_column). */
@@ -96,6 +100,7 @@ struct dqp_kkt {
     int64_t solves; /* right-hand sides through the backend's solve since creation */
     double residual;
     int unsettled; /* last solve: a least-norm clean-up used all its passes */
+    double ln_slow; /* last solve: largest w / |x| a clean-up left in x (w not shrinking) */
     int no_free;   /* a free first step (refine) of this factorization was undone */
     double singular_test;
     double null_primal, null_dual; /* blocks of the singular test's last vector */
@@ -1253,6 +1258,8 @@ static dqp_status ln_column(dqp_kkt *k, double *X, rblock *B, int c, int maxref,
         if (wn <= k->opt.tol * xn || (pass > 0 && wn > KKT_LN_SHRINK * wprev)) {
             if (pass > 0 && wn > wprev)
                 diverged = 1;
+            if (wn > k->opt.tol * xn)
+                k->ln_slow = DQP_MAX(k->ln_slow, wn / xn);
             break;
         }
         wprev = wn;
@@ -1344,11 +1351,20 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *k, double *x, int64_t nrhs) {
      * settled, the first pass did; where it did not (QADLITTL: the drift
      * found 27 times the solution, then 1e3 times), further passes only
      * grew it. A second w that is larger than the first counts as
-     * unsettled (ln_column), not as the slow part of range(K). */
+     * unsettled (ln_column), not as the slow part of range(K). So does a
+     * second w that did not shrink but exceeds tol_accept |x|: on a kept
+     * factorization (regularized 100 times less than least-norm mode) it
+     * can be drift that contracts slowly (LISWET1, see KKT_LN_SHRINK: the
+     * duals ended 2.2e-6 from the exact ones, 1.5e-8 after refactoring). */
     dqp_status st = solve_all(k, x, nrhs, k && k->least_norm, 2);
     if (st == DQP_OK && k->unsettled)
         return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
                         "least-norm clean-up did not settle in one pass");
+    if (st == DQP_OK && k->ln_slow > k->opt.tol_accept)
+        return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
+                        "least-norm clean-up left %.3g of |x| that it contracts slowly "
+                        "(> tol_accept %.3g)",
+                        k->ln_slow, k->opt.tol_accept);
     return st;
 }
 
@@ -1371,6 +1387,7 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int 
     k->refine_steps = 0;
     k->residual = 0.0;
     k->unsettled = 0;
+    k->ln_slow = 0.0;
     if (nrhs == 0 || k->N == 0)
         return DQP_OK;
     if (!x)

@@ -212,8 +212,8 @@ dqp_status dqp_kkt_solve(dqp_kkt *kkt, double *x, int64_t nrhs);
 /* As dqp_kkt_solve, but in least-norm mode a right-hand side whose first
  * refinement step leaves its residual flat fails at once (DQP_ERR_SINGULAR:
  * likely outside range(K); no GMRES to confirm it), and a solve whose
- * least-norm clean-up did not settle in one pass fails with
- * DQP_ERR_NUMERICAL. For the
+ * least-norm clean-up did not settle in one pass (or left more than
+ * tol_accept |x| that it contracts slowly) fails with DQP_ERR_NUMERICAL. For the
  * cheap first attempt on a kept factorization (dqp_kkt_least_norm_keep). */
 dqp_status dqp_kkt_solve_settled(dqp_kkt *kkt, double *x, int64_t nrhs);
 
