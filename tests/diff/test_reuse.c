@@ -680,6 +680,23 @@ static void test_rejected_polish_reuse(void) {
     dqp_qps_destroy(qps);
 }
 
+/* Solve p with default settings, where the polish finds K_J singular by
+ * dependent rows (LICQ) and keeps its factorization to serve the engine
+ * (reusing 2, pol_kept). */
+static dqp_solver *solve_kept(const dqp_problem *p) {
+    dqp_settings s;
+    dqp_settings_default(&s);
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK(info->derivative_status & DQP_DIFF_LICQ);
+    CHECK_INT(h->reusing, 2);
+    CHECK_INT(((dqp_ipm *)h->bself)->pol_kept, 1);
+    return h;
+}
+
 /* QADLITTL (n = 97): its K_J (N = 189) has 7 dependent active rows with a
  * clean gap (singular values 2.3e-4 and 2.5e-15 next to 118), so the
  * least-norm VJP w = K_J^+ (1, 0, 0) is unique in all of its blocks. The
@@ -693,17 +710,8 @@ static void test_rejected_polish_reuse(void) {
 static void test_kept_factorization_least_norm_duals(void) {
     dqp_qps *qps = read_bundled("QADLITTL");
     const dqp_problem *p = dqp_qps_problem(qps);
-    dqp_settings s;
-    dqp_settings_default(&s);
-    dqp_solver *h = NULL;
-    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
-    const dqp_info *info = dqp_solver_info(h);
-    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
-    CHECK(info->derivative_status & DQP_DIFF_LICQ);
-    CHECK_INT(h->reusing, 2);
+    dqp_solver *h = solve_kept(p);
     dqp_ipm *ipm = h->bself;
-    CHECK_INT(ipm->pol_kept, 1);
     int64_t n = dqp_problem_n(p), me = dqp_problem_m_eq(p), mi = dqp_problem_m_ineq(p);
     const int64_t *act = NULL;
     int64_t na = dqp_solver_active(h, &act);
@@ -826,18 +834,9 @@ static void test_kept_factorization_slow_drift(void) {
         .n = NV, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C, .d = d, .m_ineq = MR};
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
-    dqp_settings s;
-    dqp_settings_default(&s);
-    dqp_solver *h = NULL;
-    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
-    const dqp_info *info = dqp_solver_info(h);
-    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
-    CHECK(info->derivative_status & DQP_DIFF_LICQ);
-    CHECK_INT(dqp_solver_active(h, NULL), MR);
-    CHECK_INT(h->reusing, 2);
+    dqp_solver *h = solve_kept(p);
     dqp_ipm *ipm = h->bself;
-    CHECK_INT(ipm->pol_kept, 1);
+    CHECK_INT(dqp_solver_active(h, NULL), MR);
     double *gz = malloc(NV * sizeof *gz), *dq = malloc(NV * sizeof *dq);
     double *dd = malloc(MR * sizeof *dd);
     for (int64_t j = 0; j < NV; j++)
