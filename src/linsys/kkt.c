@@ -9,8 +9,8 @@
  * (MUMPS and LAPACK solve them in one sweep over the factor), and the
  * workspaces allocated at create time hold this many N-vectors. */
 #define KKT_BLOCK 8
-_Static_assert(KKT_BLOCK >= 5, "the least-norm clean-up keeps three vectors in the last slots, "
-                               "GMRES uses the first two");
+_Static_assert(KKT_BLOCK >= 7, "the least-norm clean-up keeps three vectors in the last slots, "
+                               "GMRES uses the first two, least-squares solves the first seven");
 
 /* A pivot with |d| <= KKT_SMALL_PIVOT * delta is counted in nsmall: the
  * regularization is at least 10% of it. The count is a diagnostic only: with
@@ -101,6 +101,7 @@ struct dqp_kkt {
     double residual;
     int unsettled; /* last solve: a least-norm clean-up used all its passes */
     double ln_slow; /* last solve: largest w / |x| a clean-up left in x (w not shrinking) */
+    int pinv_refine; /* least-squares solves refine each application of M (pinv_column) */
     int no_free;   /* a free first step (refine) of this factorization was undone */
     double singular_test;
     double null_primal, null_dual; /* blocks of the singular test's last vector */
@@ -798,6 +799,7 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
         return DQP_ERR_NULL;
     k->state = KKT_LOADED;
     k->no_free = 0;
+    k->pinv_refine = 0;
     k->singular_test = -1;
     k->null_primal = k->null_dual = -1.0;
     if (k->least_norm && k->be == &ext_backend)
@@ -1408,31 +1410,164 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int 
     return DQP_OK;
 }
 
-/* x minus its part in null(K), by passes of ln_cleanup (x -= w = M^j x),
- * for an iterate whose solve ended inconsistent (DQP_ERR_SINGULAR), where
- * ln_column did not run: every refinement step on a residual with a part u
- * in null(K) adds ~ S^{-1} u ~ u / delta to x in null(K) (on QSCAGR7's K_J,
- * before ln_column's passes were fixed, a residual part of 2.5e-7 ended as a
- * null part 0.06 times the solution). Passes stop as ln_column's: when w
- * is negligible or has not shrunk below KKT_LN_SHRINK of the previous
- * pass's (then w is mostly the part of x on eigenvalues of K near delta,
- * which M contracts slowly and which is range, not drift). No refinement follows: K w is the small
- * range part of w, so the residual stays where it was. */
-static dqp_status ln_project(dqp_kkt *k, double *x) {
+/* Least-squares solves (dqp_kkt_solve_pinv). PINV_PROJ_MAX: applications of
+ * M for the projection of r; PINV_PROJ_TOL: their change, relative to |r|,
+ * below which it has converged; PINV_DISTORT: a change that stops
+ * contracting above this share of |r| means the backend's solves distort
+ * null(K) (pivot growth), and the applications are refined against S from
+ * then on; PINV_REFINE_MAX: refinement steps; PINV_STALL: a step whose
+ * correction is not below this share of the previous one ends them;
+ * PINV_CLEAN_MAX / PINV_CLEAN_CONV: applications of M per clean-up pass,
+ * and the change relative to w below which w is taken as x's null part. */
+#define PINV_PROJ_MAX 12
+#define PINV_PROJ_TOL 1e-12
+#define PINV_DISTORT 1e-9
+#define PINV_REFINE_MAX 30
+#define PINV_STALL 0.9
+#define PINV_CLEAN_MAX 10
+#define PINV_CLEAN_CONV 1e-2
+
+/* v <- M v = S^{-1} R v: one solve, and with k->pinv_refine one step of
+ * refinement against S = K + R (its residual b - K v - R v in extended
+ * precision for the K part). Uses the workspace's slots 5 and 6. */
+static dqp_status apply_M(dqp_kkt *k, double *v) {
     int64_t N = k->N;
-    int solves = 0;
+    double *b = k->wt + 5 * N, *t = k->wt + 6 * N;
+    for (int64_t i = 0; i < N; i++)
+        v[i] *= i < k->n ? k->delta : -k->delta;
+    memcpy(b, v, (size_t)N * sizeof *b);
+    dqp_message bmsg = {{0}};
+    dqp_status st = be_solve(k, v, 1, &bmsg);
+    if (st == DQP_OK && k->pinv_refine) {
+        int at_floor;
+        residual(k, b, v, &at_floor);
+        for (int64_t i = 0; i < N; i++)
+            t[i] = k->acc[i] - (i < k->n ? k->delta : -k->delta) * v[i];
+        if ((st = be_solve(k, t, 1, &bmsg)) == DQP_OK)
+            for (int64_t i = 0; i < N; i++)
+                v[i] += t[i];
+    }
+    return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
+}
+
+/* w <- M^t w until the change is below tol * |w| (after at least two
+ * applications when two_min) or below abs_tol, or after tmax applications;
+ * a change that stops contracting (not below half the previous one) ends
+ * it too. Returns whether it converged (change below a tolerance). w and
+ * wn: two workspace slots; the result ends in *w (the pointers swap). */
+static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double tol,
+                          double abs_tol, int *converged, double *stall) {
+    int64_t N = k->N;
     double prev = INFINITY;
-    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
-        double *w = NULL;
-        dqp_status st = ln_cleanup(k, x, &w, &solves);
+    *converged = 0;
+    *stall = 0.0;
+    for (int t = 0; t < tmax; t++) {
+        memcpy(*wn, *w, (size_t)N * sizeof **w);
+        dqp_status st = apply_M(k, *wn);
         if (st != DQP_OK)
             return st;
-        double wn = norm_inf(w, N);
-        if (wn <= k->opt.tol * norm_inf(x, N) || wn > KKT_LN_SHRINK * prev)
+        double diff = 0.0;
+        for (int64_t i = 0; i < N; i++)
+            diff = DQP_MAX(diff, fabs((*wn)[i] - (*w)[i]));
+        double *tmp = *w;
+        *w = *wn;
+        *wn = tmp;
+        if (diff <= abs_tol || (t > 0 && diff <= tol * norm_inf(*w, N))) {
+            *converged = 1;
+            return DQP_OK;
+        }
+        if (diff > 0.5 * prev) {
+            *stall = diff;
+            return DQP_OK;
+        }
+        prev = diff;
+    }
+    return DQP_OK;
+}
+
+/* x = K^+ r for one column r outside range(K), in three parts.
+ *  1. r_R = r - P r, P r (P: the orthogonal projection on null(K)) as the
+ *     limit of M^t r: M = S^{-1} R is the identity on null(K) and contracts
+ *     range(K) (the range and null space of K split into primal and dual
+ *     blocks, which R = diag(delta I, -delta I) preserves, so the limit is
+ *     the orthogonal projection). The error left in each range component
+ *     is its own share rho^t (rho ~ delta / (sigma + delta)), relative to
+ *     that component: K^+ divides it by sigma afterwards, so a relative
+ *     error is what matters (the former route through K r lost the small-
+ *     sigma components of r to the rounding of K r).
+ *  2. Refinement toward K x = r_R with each correction's part in null(K)
+ *     removed (d - M d) before it is added: r_R keeps a part in null(K)
+ *     at the projection's floor, and a correction S^{-1} res carries it
+ *     divided by delta (1e-10 |r| became a drift of 1e-2 |x| on QSCTAP1's
+ *     K_J with the former two least-norm solves, where refinement re-added
+ *     what the clean-up removed).
+ *  3. Clean-up passes x -= M^t x with t grown until M^t x has converged
+ *     (then it is x's null part, not the share of x's range part that M^t
+ *     leaves, which M keeps contracting): what the corrections' clean-up
+ *     missed. No refinement after it.
+ * When the projection's change stops contracting above PINV_DISTORT |r|,
+ * the backend's solves distort null(K) (pivot growth: the computed M is
+ * the identity on null(K) only to ~1e-3 on QSCTAP1's K_J), and every
+ * application of M is refined once against S from then on (two solves;
+ * k->pinv_refine, kept for the factorization). Workspace slots 0-6. */
+static dqp_status pinv_column(dqp_kkt *k, double *x, const double *r) {
+    int64_t N = k->N;
+    double *rr = k->wt, *w = k->wt + N, *wn = k->wt + 2 * N, *d = k->wt + 3 * N,
+           *c = k->wt + 4 * N;
+    double rn = norm_inf(r, N), stall = 0.0;
+    int conv = 0;
+    dqp_status st;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        memcpy(w, r, (size_t)N * sizeof *w);
+        st = power_M(k, &w, &wn, PINV_PROJ_MAX, 0.0, PINV_PROJ_TOL * rn, &conv, &stall);
+        if (st != DQP_OK)
+            return st;
+        if (k->pinv_refine || stall <= PINV_DISTORT * rn)
+            break;
+        k->pinv_refine = 1;
+    }
+    for (int64_t i = 0; i < N; i++) {
+        rr[i] = r[i] - w[i];
+        x[i] = 0.0;
+    }
+    double dprev = INFINITY;
+    for (int it = 0; it < PINV_REFINE_MAX; it++) {
+        int at_floor;
+        residual(k, rr, x, &at_floor);
+        memcpy(d, k->acc, (size_t)N * sizeof *d);
+        dqp_message bmsg = {{0}};
+        if ((st = be_solve(k, d, 1, &bmsg)) != DQP_OK)
+            return dqp_fail(&k->err, st, "%s", bmsg.text);
+        memcpy(c, d, (size_t)N * sizeof *c);
+        if ((st = apply_M(k, c)) != DQP_OK)
+            return st;
+        for (int64_t i = 0; i < N; i++)
+            d[i] -= c[i];
+        double dn = norm_inf(d, N);
+        if (!isfinite(dn))
+            return dqp_fail(&k->err, DQP_ERR_NUMERICAL, "least-squares solve produced NaN/Inf");
+        if (dn > dprev) /* diverging: keep the iterate */
             break;
         for (int64_t i = 0; i < N; i++)
+            x[i] += d[i];
+        if (dn <= k->opt.tol * norm_inf(x, N) || dn > PINV_STALL * dprev)
+            break;
+        dprev = dn;
+    }
+    double wprev = INFINITY;
+    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
+        double xn = norm_inf(x, N);
+        memcpy(w, x, (size_t)N * sizeof *w);
+        st = power_M(k, &w, &wn, PINV_CLEAN_MAX, PINV_CLEAN_CONV, k->opt.tol * xn, &conv, &stall);
+        if (st != DQP_OK)
+            return st;
+        double wnorm = norm_inf(w, N);
+        /* not converged: w is still mostly the share of x's range part */
+        if (!conv || wnorm <= k->opt.tol * xn || wnorm > KKT_LN_SHRINK * wprev)
+            break;
+        wprev = wnorm;
+        for (int64_t i = 0; i < N; i++)
             x[i] -= w[i];
-        prev = wn;
     }
     return DQP_OK;
 }
@@ -1453,16 +1588,11 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
     /* a column whose refinement stalls is not solved to the end (probe) */
     dqp_status st = solve_all(k, x, nrhs, 1, KKT_LN_PASSES);
     if (st == DQP_ERR_SINGULAR) {
-        /* K r is in range(K), and K^+ K r is the projection of r on range(K),
-         * whose least-norm solution is K^+ r */
         st = DQP_OK;
         for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
             double *xc = x + c * N, *rc = saved + c * N;
             int at_floor;
-            dqp_kkt_matvec(k, rc, xc);
-            for (int stage = 0; stage < 2 && st == DQP_OK; stage++)
-                if ((st = dqp_kkt_solve(k, xc, 1)) == DQP_ERR_SINGULAR)
-                    st = ln_project(k, xc);
+            st = pinv_column(k, xc, rc);
             for (int64_t i = 0; i < N && st == DQP_OK; i++)
                 if (!isfinite(xc[i]))
                     st = dqp_fail(&k->err, DQP_ERR_NUMERICAL,
