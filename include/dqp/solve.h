@@ -61,21 +61,23 @@ enum {
  * least-squares solution K^+ r of the reduced KKT system, where K's
  * singular values have a clear gap between the null space and the rest.
  * Measured against the dense pseudo-inverse on the Maros-Meszaros K_J with
- * such a gap and N <= 2600 (the VJP seeded with ones on z; the largest
- * error in any block relative to max |K^+ r|): 1e-12 to 3e-8 on QAFIRO,
- * QBEACONF, QE226, QGROW7/15/22, QRECIPE, QSC205, QSCAGR7/25, QSCRS8,
- * QSCSD1 and QSCTAP1 (tests/diff/test_least_squares.c checks two of them);
- * more where K's nonzero singular values spread widely (probably because
- * the first stage solves with K r, which squares that spread; not
- * confirmed): 2e-7 (QSCFXM1), 5e-6 to 2e-5 in the dual block
- * (QSCFXM2, QSCFXM3, QFORPLAN: smallest nonzero singular value 2e-7 of the
- * largest), 7e-4 (QSHARE2B: 1.1e-8, at the regularization). Where
- * K has singular values between about 1e-13 and 1e-8 of its largest, the
- * numerical rank, and with it K^+, depends on where one cuts: the result
- * then treats such directions as range or as null space according to what
- * the regularized factorization resolves, and differs from an SVD cut at a
- * fixed ratio (QPCBLEND, QPCBOEI2, QSHARE1B, QBRANDY, QPILOTNO). The
- * derivative is not unique there in any case (P singular on null(A~)).
+ * such a gap (random right-hand sides with parts in the primal block, the
+ * dual block or both; the largest error relative to max |K^+ r|): 1e-14 to
+ * 4e-9 on QSCAGR7, QSCTAP1, QSCRS8, QBORE3D, QE226 and CVXQP1_S (smallest
+ * nonzero singular value 1.7e-7 of the largest), 1.3e-8 on QSCFXM2, 2.6e-7
+ * on QSHARE2B (smallest nonzero singular value near the regularization);
+ * tests/diff/test_least_squares.c checks QSCAGR7 and QGROW7. The adjoint
+ * identity (VJP against JVP, random seeds on z, lambda and mu and random
+ * directions on all data) holds to 1e-9 relative on 47 and to 1e-6 on 52
+ * of the 83 Maros-Meszaros problems where those seeds give least squares.
+ * Where K has singular values between about 1e-13 and 1e-8 of its largest
+ * (below the regularization), the numerical rank, and with it K^+, depends
+ * on where one cuts: the result then treats such directions as range or as
+ * null space according to what the regularized factorization resolves,
+ * differs from an SVD cut at a fixed ratio, and VJP and JVP need not agree
+ * beyond 1e-6 (QISRAEL, QPCBLEND, QPCBOEI1/2, QSHARE1B, QBRANDY, QPILOTNO,
+ * DUALC8, the CVXQP*_M/_L, KSIP, LISWET). The derivative is not unique there
+ * in any case (P singular on null(A~), or nearly dependent active rows).
  * Nearly dependent active rows (LICQ found by a near-null vector) fall in
  * the same class: on LISWET1-12 (9981 to 10000 of the 10000 second-difference
  * rows active; on LISWET1 K_J's smallest eigenvalue is ~1e-14 of its

@@ -219,14 +219,15 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *kkt, double *x, int64_t nrhs);
 
 /* As dqp_kkt_solve, but in least-norm mode every column gets the
  * minimum-norm least-squares solution K^+ r, also when r is not in the
- * range of the singular K: then all columns are solved as K^+ r = K^+ (K^+
- * (K r)) (two consistent least-norm solves; where K is only nearly singular
- * and refinement stalls, the best iterate, a regularized least-squares
- * solution, is kept, with its part in null(K) projected out) and *lstsq is
- * set to 1; otherwise *lstsq = 0. Directions of singular values near the
- * regularization count as range or null space as the refinement resolves
- * them (see DQP_DIFF_LEAST_SQUARES in dqp/solve.h). Outside
- * least-norm mode it is dqp_kkt_solve. */
+ * range of the singular K: such a column (its probing solve stalls) is
+ * solved by projecting r on range(K) with powers of M = S^{-1} R (the
+ * identity on null(K), a contraction on range(K)), refinement toward K x =
+ * r_R with each correction's part in null(K) removed, and clean-up passes
+ * x -= M^t x with t grown until M^t x has converged (kkt.c, pinv_column);
+ * *lstsq is then set to 1, otherwise *lstsq = 0. Directions of singular
+ * values near or below the regularization count as range or null space as
+ * the iteration resolves them (see DQP_DIFF_LEAST_SQUARES in dqp/solve.h).
+ * Outside least-norm mode it is dqp_kkt_solve. */
 dqp_status dqp_kkt_solve_pinv(dqp_kkt *kkt, double *x, int64_t nrhs, int *lstsq);
 
 /* One backend solve with the factored S = K + R, in place, without
