@@ -20,18 +20,26 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static void check_problem(const char *name, double tol) {
+/* Read the bundled Maros-Meszaros problem and solve it with the default
+ * settings; *qps receives the file (owner of the problem). */
+static dqp_solver *solved(const char *name, dqp_qps **qps) {
     char path[1024];
     snprintf(path, sizeof path, "%s/mm/%s.QPS", DQP_TEST_DATA, name);
-    dqp_qps *qps = dqp_qps_create();
-    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
-    const dqp_problem *prob = dqp_qps_problem(qps);
+    *qps = dqp_qps_create();
+    CHECK_INT(dqp_qps_read_file(*qps, path), DQP_OK);
     dqp_settings s;
     dqp_settings_default(&s);
     dqp_message msg = {{0}};
     dqp_solver *h = NULL;
     CHECK_INT(dqp_solver_create(&h, &s, &msg), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, prob), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, dqp_qps_problem(*qps)), DQP_OK);
+    return h;
+}
+
+static void check_problem(const char *name, double tol) {
+    dqp_qps *qps = NULL;
+    dqp_solver *h = solved(name, &qps);
+    const dqp_problem *prob = dqp_qps_problem(qps);
     int64_t n = dqp_problem_n(prob);
     double *gz = malloc((size_t)n * sizeof *gz), *dq = calloc((size_t)n, sizeof *dq);
     for (int64_t j = 0; j < n; j++)
@@ -100,16 +108,8 @@ static double rnd(uint64_t *s) {
  * part only) and 4e-6 to 1e-5 (both) relative to |K^+ r|; measured now
  * 8e-14 to 3e-12. */
 static void test_random_right_hand_sides(void) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/mm/QSCAGR7.QPS", DQP_TEST_DATA);
-    dqp_qps *qps = dqp_qps_create();
-    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
-    dqp_settings s;
-    dqp_settings_default(&s);
-    dqp_message msg = {{0}};
-    dqp_solver *h = NULL;
-    CHECK_INT(dqp_solver_create(&h, &s, &msg), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, dqp_qps_problem(qps)), DQP_OK);
+    dqp_qps *qps = NULL;
+    dqp_solver *h = solved("QSCAGR7", &qps);
     CHECK(h->kkt != NULL && !h->reusing);
     if (h->kkt && !h->reusing) {
         dqp_kkt_info ki;
@@ -163,21 +163,13 @@ static void test_random_right_hand_sides(void) {
  * relative to the sum of the terms' magnitudes, 3.3e-4 before the change
  * described above. */
 static void test_adjoint_identity_least_squares(void) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/mm/QSCAGR7.QPS", DQP_TEST_DATA);
-    dqp_qps *qps = dqp_qps_create();
-    CHECK_INT(dqp_qps_read_file(qps, path), DQP_OK);
+    dqp_qps *qps = NULL;
+    dqp_solver *h = solved("QSCAGR7", &qps);
     const dqp_problem *prob = dqp_qps_problem(qps);
     int64_t n = dqp_problem_n(prob), me = dqp_problem_m_eq(prob), mi = dqp_problem_m_ineq(prob);
     int64_t len[6] = {dqp_csc_nnz(dqp_problem_csc(prob, 'P')), n,
                       me ? dqp_csc_nnz(dqp_problem_csc(prob, 'A')) : 0, me,
                       dqp_csc_nnz(dqp_problem_csc(prob, 'C')), mi};
-    dqp_settings s;
-    dqp_settings_default(&s);
-    dqp_message msg = {{0}};
-    dqp_solver *h = NULL;
-    CHECK_INT(dqp_solver_create(&h, &s, &msg), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, prob), DQP_OK);
     uint64_t seed = 0x13198A2E03707344ULL;
     int64_t ylen[3] = {n, me, mi};
     double *y[3], *gy[3], *grad[6], *dir[6];
