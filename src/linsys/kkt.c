@@ -1450,11 +1450,12 @@ static dqp_status apply_M(dqp_kkt *k, double *v) {
     return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
 }
 
-/* w <- M^t w until the change is below tol * |w| (after at least two
- * applications when two_min) or below abs_tol, or after tmax applications;
- * a change that stops contracting (not below half the previous one) ends
- * it too. Returns whether it converged (change below a tolerance). w and
- * wn: two workspace slots; the result ends in *w (the pointers swap). */
+/* w <- M^t w until the change of an application is below abs_tol, or below
+ * tol * |w| from the second application on, or after tmax applications; a
+ * change that stops contracting (not below half the previous one) ends it
+ * too and is returned in *stall (else 0). *converged: the change fell below
+ * a tolerance. w and wn: two workspace slots; the result ends in *w (the
+ * pointers swap). */
 static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double tol,
                           double abs_tol, int *converged, double *stall) {
     int64_t N = k->N;
