@@ -101,7 +101,8 @@ struct dqp_kkt {
     double residual;
     int unsettled; /* last solve: a least-norm clean-up used all its passes */
     double ln_slow; /* last solve: largest w / |x| a clean-up left in x (w not shrinking) */
-    int pinv_refine; /* least-squares solves refine each application of M (pinv_column) */
+    int pinv_refine; /* least-squares solves refine each solve with S (pinv_calibrate) */
+    int pinv_t;      /* applications of M per least-squares solve; 0: not calibrated */
     int no_free;   /* a free first step (refine) of this factorization was undone */
     double singular_test;
     double null_primal, null_dual; /* blocks of the singular test's last vector */
@@ -800,6 +801,7 @@ dqp_status dqp_kkt_factor(dqp_kkt *k) {
     k->state = KKT_LOADED;
     k->no_free = 0;
     k->pinv_refine = 0;
+    k->pinv_t = 0;
     k->singular_test = -1;
     k->null_primal = k->null_dual = -1.0;
     if (k->least_norm && k->be == &ext_backend)
@@ -1410,31 +1412,22 @@ static dqp_status solve_all(dqp_kkt *k, double *x, int64_t nrhs, int probe, int 
     return DQP_OK;
 }
 
-/* Least-squares solves (dqp_kkt_solve_pinv). PINV_PROJ_MAX: applications of
- * M for the projection of r; PINV_PROJ_TOL: their change, relative to |r|,
- * below which it has converged; PINV_DISTORT: a change that stops
- * contracting above this share of |r| means the backend's solves distort
- * null(K) (pivot growth), and the applications are refined against S from
- * then on; PINV_REFINE_MAX: refinement steps; PINV_STALL: a step whose
- * correction is not below this share of the previous one ends them;
- * PINV_CLEAN_MAX / PINV_CLEAN_CONV: applications of M per clean-up pass,
- * and the change relative to w below which w is taken as x's null part. */
+/* Least-squares solves (dqp_kkt_solve_pinv, pinv_calibrate). PINV_PROJ_MAX:
+ * applications of M per product at most; PINV_PROJ_TOL: the change of an
+ * application, relative to the calibration vector, below which M^t has
+ * converged; PINV_DISTORT: a change that stops contracting above this
+ * share means the backend's solves distort null(K), unless refining them
+ * does not lower it below PINV_UNDISTORTED of itself. */
 #define PINV_PROJ_MAX 12
 #define PINV_PROJ_TOL 1e-12
 #define PINV_DISTORT 1e-9
-#define PINV_REFINE_MAX 30
-#define PINV_STALL 0.9
-#define PINV_CLEAN_MAX 10
-#define PINV_CLEAN_CONV 1e-2
+#define PINV_UNDISTORTED 0.1
 
-/* v <- M v = S^{-1} R v: one solve, and with k->pinv_refine one step of
- * refinement against S = K + R (its residual b - K v - R v in extended
- * precision for the K part). Uses the workspace's slots 5 and 6. */
-static dqp_status apply_M(dqp_kkt *k, double *v) {
+/* v <- S^{-1} v, with k->pinv_refine refined once against S = K + R (its
+ * residual in extended precision for the K part). Workspace slots 5 and 6. */
+static dqp_status solve_S(dqp_kkt *k, double *v) {
     int64_t N = k->N;
     double *b = k->wt + 5 * N, *t = k->wt + 6 * N;
-    for (int64_t i = 0; i < N; i++)
-        v[i] *= i < k->n ? k->delta : -k->delta;
     memcpy(b, v, (size_t)N * sizeof *b);
     dqp_message bmsg = {{0}};
     dqp_status st = be_solve(k, v, 1, &bmsg);
@@ -1450,21 +1443,33 @@ static dqp_status apply_M(dqp_kkt *k, double *v) {
     return st == DQP_OK ? DQP_OK : dqp_fail(&k->err, st, "%s", bmsg.text);
 }
 
-/* w <- M^t w until the change of an application is below abs_tol, or below
- * tol * |w| from the second application on, or after tmax applications; a
- * change that stops contracting (not below half the previous one) ends it
- * too and is returned in *stall (else 0). *converged: the change fell below
- * a tolerance. w and wn: two workspace slots; the result ends in *w (the
- * pointers swap). */
-static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double tol,
-                          double abs_tol, int *converged, double *stall) {
+/* v <- M v = S^{-1} R v (transpose = 0) or v <- M' v = R S^{-1} v. */
+static dqp_status apply_M(dqp_kkt *k, double *v, int transpose) {
+    int64_t N = k->N;
+    if (!transpose)
+        for (int64_t i = 0; i < N; i++)
+            v[i] *= i < k->n ? k->delta : -k->delta;
+    dqp_status st = solve_S(k, v);
+    if (st == DQP_OK && transpose)
+        for (int64_t i = 0; i < N; i++)
+            v[i] *= i < k->n ? k->delta : -k->delta;
+    return st;
+}
+
+/* w <- M^t w until the change of an application is below abs_tol, or after
+ * tmax applications; a change that stops contracting (not below half the
+ * previous one) ends it too and is returned in *stall (else 0). *apps: the
+ * applications made; *converged: the change fell below abs_tol. w and wn:
+ * two workspace slots; the result ends in *w (the pointers swap). */
+static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double abs_tol,
+                          int *apps, int *converged, double *stall) {
     int64_t N = k->N;
     double prev = INFINITY;
     *converged = 0;
     *stall = 0.0;
-    for (int t = 0; t < tmax; t++) {
+    for (*apps = 1; *apps <= tmax; (*apps)++) {
         memcpy(*wn, *w, (size_t)N * sizeof **w);
-        dqp_status st = apply_M(k, *wn);
+        dqp_status st = apply_M(k, *wn, 0);
         if (st != DQP_OK)
             return st;
         double diff = 0.0;
@@ -1473,7 +1478,7 @@ static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double 
         double *tmp = *w;
         *w = *wn;
         *wn = tmp;
-        if (diff <= abs_tol || (t > 0 && diff <= tol * norm_inf(*w, N))) {
+        if (diff <= abs_tol) {
             *converged = 1;
             return DQP_OK;
         }
@@ -1483,93 +1488,125 @@ static dqp_status power_M(dqp_kkt *k, double **w, double **wn, int tmax, double 
         }
         prev = diff;
     }
+    *apps = tmax;
     return DQP_OK;
 }
 
-/* x = K^+ r for one column r outside range(K), in three parts.
- *  1. r_R = r - P r, P r (P: the orthogonal projection on null(K)) as the
- *     limit of M^t r: M = S^{-1} R is the identity on null(K) and contracts
- *     range(K) (the range and null space of K split into primal and dual
- *     blocks, which R = diag(delta I, -delta I) preserves, so the limit is
- *     the orthogonal projection). The error left in each range component
- *     is its own share rho^t (rho ~ delta / (sigma + delta)), relative to
- *     that component: K^+ divides it by sigma afterwards, so a relative
- *     error is what matters (the former route through K r lost the small-
- *     sigma components of r to the rounding of K r).
- *  2. Refinement toward K x = r_R with each correction's part in null(K)
- *     removed (d - M d) before it is added: r_R keeps a part in null(K)
- *     at the projection's floor, and a correction S^{-1} res carries it
- *     divided by delta (1e-10 |r| became a drift of 1e-2 |x| on QSCTAP1's
- *     K_J with the former two least-norm solves, where refinement re-added
- *     what the clean-up removed).
- *  3. Clean-up passes x -= M^t x with t grown until M^t x has converged
- *     (then it is x's null part, not the share of x's range part that M^t
- *     leaves, which M keeps contracting): what the corrections' clean-up
- *     missed. No refinement after it.
- * When the projection's change stops contracting above PINV_DISTORT |r|,
- * the backend's solves distort null(K) (pivot growth: the computed M is
- * the identity on null(K) only to ~1e-3 on QSCTAP1's K_J), and every
- * application of M is refined once against S from then on (two solves;
- * k->pinv_refine, kept for the factorization). Workspace slots 0-6. */
-static dqp_status pinv_column(dqp_kkt *k, double *x, const double *r) {
+/* The number t of applications of M that the least-squares solves of this
+ * factorization make (k->pinv_t), from M's contraction on a fixed pseudo-
+ * random vector: the applications until their change falls below
+ * PINV_PROJ_TOL of it or stops contracting, one more, at most
+ * PINV_PROJ_MAX. Where the change stops contracting above PINV_DISTORT of
+ * the vector, the backend's solves may distort null(K) (pivot growth: the
+ * computed M is the identity on null(K) only to ~1e-3 on QSCTAP1's K_J),
+ * and the calibration is repeated with every solve with S refined once
+ * (k->pinv_refine). That stays on if it lowered the floor more than
+ * tenfold (QSCTAP1: 3.8e-4 to 1.4e-6); otherwise the floor was slow
+ * contraction (singular values near delta: QISRAEL, QFFFFF80), which
+ * refinement does not change, and the unrefined count is kept. Both are
+ * kept for the factorization, so that every right-hand side sees the same
+ * operator. */
+static dqp_status pinv_calibrate(dqp_kkt *k) {
     int64_t N = k->N;
-    double *rr = k->wt, *w = k->wt + N, *wn = k->wt + 2 * N, *d = k->wt + 3 * N,
-           *c = k->wt + 4 * N;
-    double rn = norm_inf(r, N), stall = 0.0;
-    int conv = 0;
-    dqp_status st;
+    double *w = k->wt + N, *wn = k->wt + 2 * N;
+    double stall0 = 0.0;
+    int t0 = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
-        memcpy(w, r, (size_t)N * sizeof *w);
-        st = power_M(k, &w, &wn, PINV_PROJ_MAX, 0.0, PINV_PROJ_TOL * rn, &conv, &stall);
+        uint64_t s = 0x9E3779B97F4A7C15ULL;
+        for (int64_t i = 0; i < N; i++) { /* xorshift64: uniform in [-1, 1) */
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            w[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0;
+        }
+        double rn = norm_inf(w, N), stall;
+        int apps, conv;
+        dqp_status st = power_M(k, &w, &wn, PINV_PROJ_MAX, PINV_PROJ_TOL * rn, &apps, &conv, &stall);
         if (st != DQP_OK)
             return st;
+        k->pinv_t = conv || stall > 0.0 ? DQP_MIN(apps + 1, PINV_PROJ_MAX) : PINV_PROJ_MAX;
+        if (attempt == 1 && stall > PINV_UNDISTORTED * stall0) {
+            /* refining did not lower the floor: slow contraction (singular
+             * values near delta), not distortion */
+            k->pinv_refine = 0;
+            k->pinv_t = t0;
+            break;
+        }
         if (k->pinv_refine || stall <= PINV_DISTORT * rn)
             break;
         k->pinv_refine = 1;
+        stall0 = stall;
+        t0 = k->pinv_t;
     }
+    return DQP_OK;
+}
+
+/* x = K^+ r for one column r outside range(K), with t = k->pinv_t applications
+ * of M per product below, in three parts:
+ *  1. r_R = r - M'^t r: M' = R S^{-1} is the identity on null(K) and
+ *     contracts range(K) by rho ~ delta / (sigma + delta) (null(K) and
+ *     range(K) split into primal and dual blocks, which R = diag(delta I,
+ *     -delta I) preserves, so the limit is the orthogonal projection on
+ *     range(K)). The error left in each range component is its own share
+ *     rho^t, relative to that component (K^+ divides it by sigma after).
+ *  2. t steps of refinement toward K x = r_R from x = 0, the residual in
+ *     extended precision, each correction d taken as d - M d: r_R keeps a
+ *     part in null(K) at the projection's floor, and S^{-1} of it is that
+ *     part divided by delta, which M d takes back out (M is the identity
+ *     on null(K)); uncleaned, it became a drift of 1e-2 |x| on QSCTAP1's
+ *     K_J (whose computed M is the identity on null(K) to ~1e-6 only, even
+ *     refined). S^{-1} K = I - M makes the step x <- (2M - M^2) x + (I - M)
+ *     S^{-1} r_R: the error left is ~ (2 rho)^t of each component of x.
+ *  3. x -= M^t x: what the cleaned corrections left in null(K); twice
+ *     when the solves are refined (distortion: on QSCTAP1's K_J one pass
+ *     left 4.5e-9 |x|, two 1.6e-12; without it a second pass changed
+ *     nothing on QE226's and lost symmetry on the ambiguous QGFRDXPN's).
+ * With fixed counts the result is a fixed linear operator of r, and a
+ * symmetric one like K^+: every part is a polynomial in M times S^{-1}
+ * (M^i S^{-1} = S^{-1} (R S^{-1})^i is symmetric, and S^{-1} (I - M'^t) =
+ * (I - M^t) S^{-1} moves part 1 to the left). So a VJP and a JVP that both
+ * take this path are adjoint to the rounding of the solves, also where
+ * K_J's numerical rank is ambiguous (singular values near or below delta,
+ * where K^+ itself is not well defined and counts that adapted to each
+ * right-hand side made them disagree by up to 0.4 on the Maros-Meszaros
+ * set). Workspace slots 0-6. */
+static dqp_status pinv_column(dqp_kkt *k, double *x, const double *r) {
+    int64_t N = k->N;
+    double *rr = k->wt, *w = k->wt + N, *d = k->wt + 3 * N, *c = k->wt + 4 * N;
+    dqp_status st;
+    if (!k->pinv_t && (st = pinv_calibrate(k)) != DQP_OK)
+        return st;
+    int t = k->pinv_t;
+    memcpy(w, r, (size_t)N * sizeof *w);
+    for (int j = 0; j < t; j++)
+        if ((st = apply_M(k, w, 1)) != DQP_OK)
+            return st;
     for (int64_t i = 0; i < N; i++) {
         rr[i] = r[i] - w[i];
         x[i] = 0.0;
     }
-    double dprev = INFINITY;
-    for (int it = 0; it < PINV_REFINE_MAX; it++) {
+    for (int it = 0; it < t; it++) {
         int at_floor;
         residual(k, rr, x, &at_floor);
         memcpy(d, k->acc, (size_t)N * sizeof *d);
-        dqp_message bmsg = {{0}};
-        if ((st = be_solve(k, d, 1, &bmsg)) != DQP_OK)
-            return dqp_fail(&k->err, st, "%s", bmsg.text);
+        if ((st = solve_S(k, d)) != DQP_OK)
+            return st;
         memcpy(c, d, (size_t)N * sizeof *c);
-        if ((st = apply_M(k, c)) != DQP_OK)
+        if ((st = apply_M(k, c, 0)) != DQP_OK)
             return st;
         for (int64_t i = 0; i < N; i++)
-            d[i] -= c[i];
-        double dn = norm_inf(d, N);
-        if (!isfinite(dn))
-            return dqp_fail(&k->err, DQP_ERR_NUMERICAL, "least-squares solve produced NaN/Inf");
-        if (dn > dprev) /* diverging: keep the iterate */
-            break;
-        for (int64_t i = 0; i < N; i++)
-            x[i] += d[i];
-        if (dn <= k->opt.tol * norm_inf(x, N) || dn > PINV_STALL * dprev)
-            break;
-        dprev = dn;
+            x[i] += d[i] - c[i];
     }
-    double wprev = INFINITY;
-    for (int pass = 0; pass < KKT_LN_PASSES; pass++) {
-        double xn = norm_inf(x, N);
+    for (int pass = 0; pass <= k->pinv_refine; pass++) {
         memcpy(w, x, (size_t)N * sizeof *w);
-        st = power_M(k, &w, &wn, PINV_CLEAN_MAX, PINV_CLEAN_CONV, k->opt.tol * xn, &conv, &stall);
-        if (st != DQP_OK)
-            return st;
-        double wnorm = norm_inf(w, N);
-        /* not converged: w is still mostly the share of x's range part */
-        if (!conv || wnorm <= k->opt.tol * xn || wnorm > KKT_LN_SHRINK * wprev)
-            break;
-        wprev = wnorm;
+        for (int j = 0; j < t; j++)
+            if ((st = apply_M(k, w, 0)) != DQP_OK)
+                return st;
         for (int64_t i = 0; i < N; i++)
             x[i] -= w[i];
     }
+    if (!isfinite(norm_inf(x, N)))
+        return dqp_fail(&k->err, DQP_ERR_NUMERICAL, "least-squares solve produced NaN/Inf");
     return DQP_OK;
 }
 

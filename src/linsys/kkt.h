@@ -220,14 +220,16 @@ dqp_status dqp_kkt_solve_settled(dqp_kkt *kkt, double *x, int64_t nrhs);
 /* As dqp_kkt_solve, but in least-norm mode every column gets the
  * minimum-norm least-squares solution K^+ r, also when r is not in the
  * range of the singular K: such a column (its probing solve stalls) is
- * solved by projecting r on range(K) with powers of M = S^{-1} R (the
- * identity on null(K), a contraction on range(K)), refinement toward K x =
- * r_R with each correction's part in null(K) removed, and clean-up passes
- * x -= M^t x with t grown until M^t x has converged (kkt.c, pinv_column);
- * *lstsq is then set to 1, otherwise *lstsq = 0. Directions of singular
- * values near or below the regularization count as range or null space as
- * the iteration resolves them (see DQP_DIFF_LEAST_SQUARES in dqp/solve.h).
- * Outside least-norm mode it is dqp_kkt_solve. */
+ * solved by projecting r on range(K) with powers of M' = R S^{-1} (M =
+ * S^{-1} R is the identity on null(K), a contraction on range(K)),
+ * refinement toward K x = r_R with each correction's part in null(K)
+ * removed, and clean-up x -= M^t x (kkt.c, pinv_column), with the same
+ * counts for every column of the factorization (calibrated at its first
+ * such solve): a fixed symmetric linear operator, so that VJP and JVP stay
+ * adjoint; *lstsq is then set to 1, otherwise *lstsq = 0. Directions of
+ * singular values near or below the regularization are damped, not cut
+ * (see DQP_DIFF_LEAST_SQUARES in dqp/solve.h). Outside least-norm mode it
+ * is dqp_kkt_solve. */
 dqp_status dqp_kkt_solve_pinv(dqp_kkt *kkt, double *x, int64_t nrhs, int *lstsq);
 
 /* One backend solve with the factored S = K + R, in place, without
