@@ -62,22 +62,25 @@ enum {
  * singular values have a clear gap between the null space and the rest.
  * Measured against the dense pseudo-inverse on the Maros-Meszaros K_J with
  * such a gap (random right-hand sides with parts in the primal block, the
- * dual block or both; the largest error relative to max |K^+ r|): 1e-14 to
- * 4e-9 on QSCAGR7, QSCTAP1, QSCRS8, QBORE3D, QE226 and CVXQP1_S (smallest
- * nonzero singular value 1.7e-7 of the largest), 1.3e-8 on QSCFXM2, 2.6e-7
- * on QSHARE2B (smallest nonzero singular value near the regularization);
- * tests/diff/test_least_squares.c checks QSCAGR7 and QGROW7. The adjoint
- * identity (VJP against JVP, random seeds on z, lambda and mu and random
- * directions on all data) holds to 1e-9 relative on 47 and to 1e-6 on 52
- * of the 83 Maros-Meszaros problems where those seeds give least squares.
- * Where K has singular values between about 1e-13 and 1e-8 of its largest
- * (below the regularization), the numerical rank, and with it K^+, depends
- * on where one cuts: the result then treats such directions as range or as
- * null space according to what the regularized factorization resolves,
- * differs from an SVD cut at a fixed ratio, and VJP and JVP need not agree
- * beyond 1e-6 (QISRAEL, QPCBLEND, QPCBOEI1/2, QSHARE1B, QBRANDY, QPILOTNO,
- * DUALC8, the CVXQP*_M/_L, KSIP, LISWET). The derivative is not unique there
- * in any case (P singular on null(A~), or nearly dependent active rows).
+ * dual block or both; the largest error relative to max |K^+ r|): 3e-14 to
+ * 6.6e-10 on QSCAGR7, QSCTAP1, QSCRS8, QBORE3D, QE226 and CVXQP1_S
+ * (smallest nonzero singular value 1.7e-7 of the largest), 3.1e-10 on
+ * QSCFXM2, 1.1e-6 on QSHARE2B (smallest nonzero singular value near the
+ * regularization); tests/diff/test_least_squares.c checks QSCAGR7 and
+ * QGROW7. The least-squares solve is one fixed symmetric linear operator
+ * per factorization, like K^+ itself, so the adjoint identity (VJP against
+ * JVP, random seeds on z, lambda and mu and random directions on all data)
+ * holds to 4e-9 relative on all 132 Maros-Meszaros problems, to 1e-9 on
+ * 130 and to 1e-12 on 122. Where K has singular values between about 1e-13
+ * and 1e-8 of its largest (below the regularization), the numerical rank,
+ * and with it K^+, depends on where one cuts: the result then damps such
+ * directions smoothly instead of cutting them, and differs from an SVD cut
+ * at any fixed ratio (QISRAEL, QPCBLEND, QPCBOEI1/2, QSHARE1B, QBRANDY,
+ * QPILOTNO, DUALC8, the CVXQP*_M/_L, KSIP, LISWET); VJP and JVP still agree
+ * there, but only when both take this path (a seed or direction that is in
+ * K's range is solved by refinement to convergence instead). The
+ * derivative is not unique there in any case (P singular on null(A~), or
+ * nearly dependent active rows).
  * Nearly dependent active rows (LICQ found by a near-null vector) fall in
  * the same class: on LISWET1-12 (9981 to 10000 of the 10000 second-difference
  * rows active; on LISWET1 K_J's smallest eigenvalue is ~1e-14 of its
