@@ -86,6 +86,7 @@ struct dqp_kkt {
     double *Fx;           /* its values (copied from Kx whenever Kx changes) */
     int64_t *cur;         /* scratch cursors, length N (filling Fx and Kx) */
     double *acc;          /* residual (accumulated in extended precision), length N */
+    int64_t acc_row;      /* a row of acc with the largest magnitude */
     double *gv;           /* GMRES: Krylov basis, (KKT_GMRES_M + 1) N (allocated on first use) */
     double *gh;           /* GMRES: Hessenberg matrix and rotations */
     const dqp_linsys_backend *be;
@@ -675,41 +676,57 @@ static dqp_status be_solve(dqp_kkt *k, double *x, int64_t nrhs, dqp_message *msg
 }
 
 /* acc = b - K x accumulated in extended precision, row by row over the
- * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf.
- * *at_floor receives whether the componentwise backward error (Oettli-Prager)
- *     max_i |b - K x|_i / (|b| + |K| |x|)_i
- * is at most eps (0/0 = 0: an empty row with a zero right-hand side), the
- * rounding floor of a double x (converged()); tested as |r_i| <= eps den_i,
- * no division per row. */
-static double residual(dqp_kkt *k, const double *b, const double *x, int *at_floor) {
+ * full pattern (Fp, Fi, Fx), rounded once; returns ||acc||_inf and leaves
+ * in k->acc_row a row where it is attained (at_floor tests it first). */
+static double residual(dqp_kkt *k, const double *b, const double *x) {
     const int64_t *Fp = k->Fp, *Fi = k->Fi;
     const double *Fx = k->Fx;
     double nrm = 0.0;
-    int low = 1;
+    int64_t arg = 0;
     for (int64_t i = 0; i < k->N; i++) {
         /* two accumulators: half the dependency chain of extended adds */
         long double s0 = b[i], s1 = 0.0L;
-        double d0 = fabs(b[i]), d1 = 0.0;
         int64_t q = Fp[i], e = Fp[i + 1];
         for (; q + 1 < e; q += 2) {
-            double v0 = Fx[q], x0 = x[Fi[q]], v1 = Fx[q + 1], x1 = x[Fi[q + 1]];
-            s0 -= (long double)v0 * x0;
-            s1 -= (long double)v1 * x1;
-            d0 += fabs(v0 * x0);
-            d1 += fabs(v1 * x1);
-        }
-        if (q < e) {
             s0 -= (long double)Fx[q] * x[Fi[q]];
-            d0 += fabs(Fx[q] * x[Fi[q]]);
+            s1 -= (long double)Fx[q + 1] * x[Fi[q + 1]];
         }
+        if (q < e)
+            s0 -= (long double)Fx[q] * x[Fi[q]];
         double r = (double)(s0 + s1), a = fabs(r);
         k->acc[i] = r;
-        if (!(a <= nrm)) /* also propagates NaN */
+        if (!(a <= nrm)) { /* also propagates NaN */
             nrm = a;
-        low &= a <= DBL_EPSILON * (d0 + d1);
+            arg = i;
+        }
     }
-    *at_floor = low;
+    k->acc_row = arg;
     return nrm;
+}
+
+/* Row i of the componentwise backward error test: |acc_i| <= eps (|b| +
+ * |K| |x|)_i (0/0 passes: an empty row with a zero right-hand side). */
+static int row_at_floor(const dqp_kkt *k, const double *b, const double *x, int64_t i) {
+    double d = fabs(b[i]);
+    for (int64_t q = k->Fp[i]; q < k->Fp[i + 1]; q++)
+        d += fabs(k->Fx[q] * x[k->Fi[q]]);
+    return fabs(k->acc[i]) <= DBL_EPSILON * d;
+}
+
+/* Whether the residual in k->acc of x (residual(k, b, x), just computed) is
+ * at the rounding floor of a double x: its componentwise backward error
+ * (Oettli-Prager)  max_i |b - K x|_i / (|b| + |K| |x|)_i  is at most eps.
+ * Only converged() asks, and only for a residual above tol: a residual that
+ * is not at the floor is nearly always decided by its largest row, tested
+ * first, so the full pass over |K| |x| (as long as a residual) runs only
+ * when x is at, or near, the floor. */
+static int at_floor(const dqp_kkt *k, const double *b, const double *x) {
+    if (!row_at_floor(k, b, x, k->acc_row))
+        return 0;
+    for (int64_t i = 0; i < k->N; i++)
+        if (!row_at_floor(k, b, x, i))
+            return 0;
+    return 1;
 }
 
 dqp_status dqp_kkt_solve_once(dqp_kkt *k, double *x) {
@@ -866,15 +883,16 @@ typedef struct rblock {
     int stalled[KKT_BLOCK];  /* the first refinement step left > KKT_FLAT_STEP of res[c] */
 } rblock;
 
-/* Convergence test of a column with relative residual rn: below tol, or at
- * the rounding floor of a double x, where the componentwise backward error
- * is eps (at_floor, see residual; LAPACK's xyyRFS stop there too). The
+/* Convergence test of the column x for b, whose residual residual() has
+ * just computed (relative: rn): below tol, or at the rounding floor of a
+ * double x, where the componentwise backward error is eps (at_floor;
+ * LAPACK's xyyRFS stop there too). The
  * floor matters only when ||x|| >> ||r|| / ||K||, where tol cannot be
  * reached and the columns would otherwise spend a step or two stalling. It
  * stays far below the backward error of an inconsistent system
  * (~ delta / ||K||). */
-static int converged(const dqp_kkt *k, double rn, int at_floor) {
-    return rn <= k->opt.tol || at_floor;
+static int converged(const dqp_kkt *k, const double *b, const double *x, double rn) {
+    return rn <= k->opt.tol || at_floor(k, b, x);
 }
 
 /* Iterative refinement of the block's iterates X (N x nb) for the right-hand
@@ -917,9 +935,8 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             B->conv[c] = B->rnorm[c] == 0; /* r = 0: x = 0 exactly */
             memcpy(tc, bc, (size_t)N * sizeof(double));
         } else {
-            int at_floor;
-            B->res[c] = residual(k, bc, xc, &at_floor) / B->scale[c];
-            B->conv[c] = converged(k, B->res[c], at_floor);
+            B->res[c] = residual(k, bc, xc) / B->scale[c];
+            B->conv[c] = converged(k, bc, xc, B->res[c]);
             for (int64_t i = 0; i < N; i++)
                 tc[i] = k->acc[i];
         }
@@ -955,8 +972,7 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
                     continue;
                 }
             }
-            int at_floor;
-            double rn = residual(k, b + c * N, xc, &at_floor) / B->scale[c];
+            double rn = residual(k, b + c * N, xc) / B->scale[c];
             if (!isfinite(rn)) {
                 B->res[c] = rn;
                 bad = c;
@@ -970,8 +986,8 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
                 if (est[c]) { /* x_1's true residual, and on from there */
                     est[c] = 0;
                     k->no_free = 1;
-                    B->res[c] = residual(k, b + c * N, xc, &at_floor) / B->scale[c];
-                    B->conv[c] = converged(k, B->res[c], at_floor);
+                    B->res[c] = residual(k, b + c * N, xc) / B->scale[c];
+                    B->conv[c] = converged(k, b + c * N, xc, B->res[c]);
                     if (!B->conv[c] && it < maxref) {
                         for (int64_t i = 0; i < N; i++)
                             tn[i] = k->acc[i];
@@ -987,7 +1003,7 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
             int slow = it > 0 && !est[c] && rn > 0.5 * B->res[c] && rn <= k->opt.tol_accept;
             est[c] = 0;
             B->res[c] = rn;
-            B->conv[c] = converged(k, rn, at_floor);
+            B->conv[c] = converged(k, b + c * N, xc, rn);
             if (B->conv[c] || slow || it >= maxref)
                 continue;
             for (int64_t i = 0; i < N; i++)
@@ -1124,9 +1140,8 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
     for (int c = 0; c < B->nb; c++) {
         const double *bc = b + c * N;
         double *xc = X + c * N;
-        int at_floor;
-        B->res[c] = residual(k, bc, xc, &at_floor) / B->scale[c];
-        B->conv[c] = converged(k, B->res[c], at_floor);
+        B->res[c] = residual(k, bc, xc) / B->scale[c];
+        B->conv[c] = converged(k, bc, xc, B->res[c]);
         for (int64_t i = 0; i < N; i++)
             r[i] = k->acc[i];
         for (int step = 0; !B->conv[c] && step < DQP_MIN(maxref + 1, KKT_GMRES_CYCLES); step++) {
@@ -1139,7 +1154,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
                 return st;
             for (int64_t i = 0; i < N; i++)
                 xc[i] += d[i];
-            double rn = residual(k, bc, xc, &at_floor) / B->scale[c];
+            double rn = residual(k, bc, xc) / B->scale[c];
             if (!isfinite(rn))
                 return dqp_fail(&k->err, DQP_ERR_NUMERICAL,
                                 "KKT solve produced NaN/Inf for right-hand side %lld",
@@ -1154,7 +1169,7 @@ static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *
              * beyond what this factorization resolves */
             int slow = rn > 0.5 * B->res[c];
             B->res[c] = rn;
-            B->conv[c] = converged(k, rn, at_floor);
+            B->conv[c] = converged(k, bc, xc, rn);
             if (slow)
                 break;
             for (int64_t i = 0; i < N; i++)
@@ -1432,8 +1447,7 @@ static dqp_status solve_S(dqp_kkt *k, double *v) {
     dqp_message bmsg = {{0}};
     dqp_status st = be_solve(k, v, 1, &bmsg);
     if (st == DQP_OK && k->pinv_refine) {
-        int at_floor;
-        residual(k, b, v, &at_floor);
+        residual(k, b, v);
         for (int64_t i = 0; i < N; i++)
             t[i] = k->acc[i] - (i < k->n ? k->delta : -k->delta) * v[i];
         if ((st = be_solve(k, t, 1, &bmsg)) == DQP_OK)
@@ -1586,8 +1600,7 @@ static dqp_status pinv_column(dqp_kkt *k, double *x, const double *r) {
         x[i] = 0.0;
     }
     for (int it = 0; it < t; it++) {
-        int at_floor;
-        residual(k, rr, x, &at_floor);
+        residual(k, rr, x);
         memcpy(d, k->acc, (size_t)N * sizeof *d);
         if ((st = solve_S(k, d)) != DQP_OK)
             return st;
@@ -1629,7 +1642,6 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
         st = DQP_OK;
         for (int64_t c = 0; c < nrhs && st == DQP_OK; c++) {
             double *xc = x + c * N, *rc = saved + c * N;
-            int at_floor;
             st = pinv_column(k, xc, rc);
             for (int64_t i = 0; i < N && st == DQP_OK; i++)
                 if (!isfinite(xc[i]))
@@ -1639,7 +1651,7 @@ dqp_status dqp_kkt_solve_pinv(dqp_kkt *k, double *x, int64_t nrhs, int *lstsq) {
             /* least squares for real when r - K x is not negligible (a
              * stall can also be slow convergence on a consistent r) */
             double scale = DQP_MAX(1.0, norm_inf(rc, N));
-            if (st == DQP_OK && residual(k, rc, xc, &at_floor) > k->opt.tol_accept * scale)
+            if (st == DQP_OK && residual(k, rc, xc) > k->opt.tol_accept * scale)
                 *lstsq = 1;
         }
     }
