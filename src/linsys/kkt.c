@@ -1,7 +1,9 @@
 /* kkt.c - assembly, regularization, factorization and refined solves of the KKT matrix K. */
 #include "kkt.h"
+#include "core/blas.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -1026,6 +1028,29 @@ static double norm2(const double *x, int64_t len) {
     return sqrt(s);
 }
 
+/* w -= V t with t = V' w (returned), V: the N x cols orthonormal columns;
+ * classical Gram-Schmidt, as two BLAS-2 products when the dimensions fit
+ * an int (twice, it is as orthogonal as the modified form, Giraud et al.
+ * 2005). */
+static void project_out(const double *V, int64_t N, int cols, double *w, double *t) {
+    if (N <= INT_MAX) {
+        const int n = (int)N, inc = 1;
+        const double one = 1.0, zero = 0.0, mone = -1.0;
+        dgemv_("T", &n, &cols, &one, V, &n, w, &inc, &zero, t, &inc);
+        dgemv_("N", &n, &cols, &mone, V, &n, t, &inc, &one, w, &inc);
+        return;
+    }
+    for (int i = 0; i < cols; i++) {
+        double s = 0.0;
+        for (int64_t q = 0; q < N; q++)
+            s += w[q] * V[i * N + q];
+        t[i] = s;
+    }
+    for (int i = 0; i < cols; i++)
+        for (int64_t q = 0; q < N; q++)
+            w[q] -= t[i] * V[i * N + q];
+}
+
 /* One cycle of GMRES on K d = r, right-preconditioned by S^{-1}: d = S^{-1}
  * V y with V an orthonormal basis of the Krylov space of K S^{-1} from r
  * and y minimizing ||r - K S^{-1} V y||_2. Stops at KKT_GMRES_M steps, at
@@ -1058,16 +1083,11 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
             return dqp_fail(&k->err, st, "%s", bmsg.text);
         (*solves)++;
         dqp_kkt_matvec(k, d, w);
-        for (int pass = 0; pass < 2; pass++) /* Gram-Schmidt twice: orthogonal to eps */
-            for (int i = 0; i <= j; i++) {
-                const double *vi = V + i * N;
-                double t = 0.0;
-                for (int64_t q = 0; q < N; q++)
-                    t += w[q] * vi[q];
-                for (int64_t q = 0; q < N; q++)
-                    w[q] -= t * vi[q];
-                h[i] = pass ? h[i] + t : t;
-            }
+        for (int pass = 0; pass < 2; pass++) { /* Gram-Schmidt twice: orthogonal to eps */
+            project_out(V, N, j + 1, w, y);
+            for (int i = 0; i <= j; i++)
+                h[i] = pass ? h[i] + y[i] : y[i];
+        }
         double hn = norm2(w, N);
         if (!isfinite(hn))
             return dqp_fail(&k->err, DQP_ERR_NUMERICAL, "GMRES: NaN/Inf in the Krylov basis");

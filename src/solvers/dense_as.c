@@ -52,6 +52,7 @@
 #define _POSIX_C_SOURCE 199309L
 
 #include "solvers/dense_as.h"
+#include "core/blas.h"
 
 #include <float.h>
 #include <limits.h>
@@ -64,9 +65,6 @@
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dtrtri_(const char *uplo, const char *diag, const int *n, double *a, const int *lda,
                     int *info);
-extern void dgemv_(const char *trans, const int *m, const int *n, const double *alpha,
-                   const double *a, const int *lda, const double *x, const int *incx,
-                   const double *beta, double *y, const int *incy);
 extern void dtrsv_(const char *uplo, const char *trans, const char *diag, const int *n,
                    const double *a, const int *lda, double *x, const int *incx);
 extern void drot_(const int *n, double *x, const int *incx, double *y, const int *incy,
