@@ -62,4 +62,17 @@ static inline double dqp_rel_slack(double slack, double d, double rownorm) {
     return slack / rownorm / (1.0 + (d < 0 ? -d : d) / rownorm);
 }
 
+/* w[0..len) <- a fixed pseudo-random sequence uniform in [-1, 1) from seed
+ * (xorshift64, state local to the call): the start vectors of the power
+ * methods, so that their results depend on nothing but the matrix. */
+static inline void dqp_fill_uniform(double *w, int64_t len, uint64_t seed) {
+    uint64_t s = seed;
+    for (int64_t i = 0; i < len; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        w[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0;
+    }
+}
+
 #endif

@@ -32,6 +32,9 @@ _Static_assert(KKT_BLOCK >= 7, "the least-norm clean-up keeps three vectors in t
  * multiplies the null-space share of the iterate by ~ 1 / (delta ||K^+||). */
 #define KKT_SINGULAR_THRESHOLD 0.1
 #define KKT_POWER_STEPS 3
+/* Seed of the fixed start vectors (dqp_fill_uniform) of the singularity
+ * test and of the least-squares calibration. */
+#define KKT_SEED 0x9E3779B97F4A7C15ULL
 
 /* Least-norm clean-up (see ln_cleanup): applications of M = S^{-1} R per
  * pass, and the maximum number of passes. Each pass divides the null-space
@@ -765,6 +768,13 @@ void dqp_kkt_matvec(const dqp_kkt *k, const double *x, double *y) {
     }
 }
 
+static double norm2(const double *x, int64_t len) {
+    double s = 0.0;
+    for (int64_t i = 0; i < len; i++)
+        s += x[i] * x[i];
+    return sqrt(s);
+}
+
 static double norm_inf(const double *x, int64_t len) {
     double r = 0.0;
     for (int64_t i = 0; i < len; i++)
@@ -775,20 +785,11 @@ static double norm_inf(const double *x, int64_t len) {
 /* ------------------------------------------------------- factor and solve */
 
 /* delta * (power-method estimate of ||S^{-1}||_2), see KKT_SINGULAR_THRESHOLD.
- * The start vector is a fixed pseudo-random sequence (xorshift64, local
- * state), so results do not depend on anything but the matrix. */
+ * The start vector is a fixed pseudo-random sequence (dqp_fill_uniform). */
 static dqp_status singular_test(dqp_kkt *k, double *out) {
     double *w = k->wt;
-    uint64_t s = 0x9E3779B97F4A7C15ULL;
-    double nrm = 0.0;
-    for (int64_t i = 0; i < k->N; i++) {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        w[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0; /* uniform in [-1, 1) */
-        nrm += w[i] * w[i];
-    }
-    nrm = sqrt(nrm);
+    dqp_fill_uniform(w, k->N, KKT_SEED);
+    double nrm = norm2(w, k->N);
     double est = 0.0;
     for (int step = 0; step < KKT_POWER_STEPS && nrm > 0; step++) {
         for (int64_t i = 0; i < k->N; i++)
@@ -1019,13 +1020,6 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
                         "KKT solve produced NaN/Inf for right-hand side %lld",
                         (long long)(B->first + bad));
     return DQP_OK;
-}
-
-static double norm2(const double *x, int64_t len) {
-    double s = 0.0;
-    for (int64_t i = 0; i < len; i++)
-        s += x[i] * x[i];
-    return sqrt(s);
 }
 
 /* w -= V t with t = V' w (returned), V: the N x cols orthonormal columns;
@@ -1546,13 +1540,7 @@ static dqp_status pinv_calibrate(dqp_kkt *k) {
     double stall0 = 0.0;
     int t0 = 0;
     for (int attempt = 0; attempt < 2; attempt++) {
-        uint64_t s = 0x9E3779B97F4A7C15ULL;
-        for (int64_t i = 0; i < N; i++) { /* xorshift64: uniform in [-1, 1) */
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            w[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0;
-        }
+        dqp_fill_uniform(w, N, KKT_SEED);
         double rn = norm_inf(w, N), stall;
         int apps, conv;
         dqp_status st = power_M(k, &w, &wn, PINV_PROJ_MAX, PINV_PROJ_TOL * rn, &apps, &conv, &stall);

@@ -144,14 +144,9 @@ static void reduced_mv(dqp_ipm *w, const double *v, double *y) {
 static dqp_status contraction(dqp_ipm *w, double *out) {
     int64_t N = w->n + w->p + w->jn;
     double *v = w->jv, *t = w->jv + N, nrm = 0.0, est = 0.0;
-    uint64_t s = 0x2545F4914F6CDD1DULL;
-    for (int64_t i = 0; i < N; i++) {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        v[i] = (double)(s >> 11) * 0x1.0p-52 - 1.0;
+    dqp_fill_uniform(v, N, 0x2545F4914F6CDD1DULL);
+    for (int64_t i = 0; i < N; i++)
         nrm += v[i] * v[i];
-    }
     nrm = sqrt(nrm);
     for (int step = 0; step < IPM_REUSE_POWER_STEPS && nrm > 0; step++) {
         for (int64_t i = 0; i < N; i++)
