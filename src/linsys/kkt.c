@@ -1022,27 +1022,15 @@ static dqp_status refine(dqp_kkt *k, const double *b, double *X, rblock *B, int 
     return DQP_OK;
 }
 
-/* w -= V t with t = V' w (returned), V: the N x cols orthonormal columns;
- * classical Gram-Schmidt, as two BLAS-2 products when the dimensions fit
- * an int (twice, it is as orthogonal as the modified form, Giraud et al.
+/* w -= V t with t = V' w (returned), V: the N x cols orthonormal columns
+ * (N <= INT_MAX, see krylov_refine); classical Gram-Schmidt as two BLAS-2
+ * products (twice, it is as orthogonal as the modified form, Giraud et al.
  * 2005). */
 static void project_out(const double *V, int64_t N, int cols, double *w, double *t) {
-    if (N <= INT_MAX) {
-        const int n = (int)N, inc = 1;
-        const double one = 1.0, zero = 0.0, mone = -1.0;
-        dgemv_("T", &n, &cols, &one, V, &n, w, &inc, &zero, t, &inc);
-        dgemv_("N", &n, &cols, &mone, V, &n, t, &inc, &one, w, &inc);
-        return;
-    }
-    for (int i = 0; i < cols; i++) {
-        double s = 0.0;
-        for (int64_t q = 0; q < N; q++)
-            s += w[q] * V[i * N + q];
-        t[i] = s;
-    }
-    for (int i = 0; i < cols; i++)
-        for (int64_t q = 0; q < N; q++)
-            w[q] -= t[i] * V[i * N + q];
+    const int n = (int)N, inc = 1;
+    const double one = 1.0, zero = 0.0, mone = -1.0;
+    dgemv_("T", &n, &cols, &one, V, &n, w, &inc, &zero, t, &inc);
+    dgemv_("N", &n, &cols, &mone, V, &n, t, &inc, &one, w, &inc);
 }
 
 /* One cycle of GMRES on K d = r, right-preconditioned by S^{-1}: d = S^{-1}
@@ -1137,6 +1125,10 @@ static dqp_status gmres_cycle(dqp_kkt *k, const double *r, double atol, double *
  * outer step that does not decrease the true one: the caller reports it. */
 static dqp_status krylov_refine(dqp_kkt *k, const double *b, double *X, rblock *B, int maxref) {
     int64_t N = k->N;
+    if (N > INT_MAX) /* BLAS's 32-bit dimensions (a basis of 41 such vectors: 700 GB) */
+        return dqp_fail(&k->err, DQP_ERR_DIMENSION,
+                        "GMRES: N = %lld exceeds the BLAS dimension limit %d", (long long)N,
+                        INT_MAX);
     if (!k->gv) {
         int64_t len;
         const int M = KKT_GMRES_M;
