@@ -802,12 +802,15 @@ static void test_kept_factorization_least_norm_duals(void) {
  * rows -(z_i - 2 z_{i+1} + z_{i+2}) <= 0. The solution is the line that fits
  * -t^2 best, with every row active; the rows are independent, but K_J's
  * smallest eigenvalue, ~ -(pi / n)^4, is far below the regularization, so
- * the polish finds K_J singular and its factorization is kept. The VJP
- * seeded with ones on z is exact: K_J (1, 0) = (1, 0) because the rows
- * annihilate constants, so dq = -1 and dd = 0. With the kept factorization
- * (delta = 1e-10 relative) the clean-up passes shrank their w by only ~0.5
- * each, and taking that for settled left dd at 1.4e-6; the solve must count
- * as unsettled and the object be refactored in least-norm mode. */
+ * the polish finds K_J singular. The VJP seeded with ones on z is exact:
+ * K_J (1, 0) = (1, 0) because the rows annihilate constants, so dq = -1 and
+ * dd = 0. Kept as it was (delta = 1e-10 relative), that factorization's
+ * clean-up passes shrank their w by only ~0.5 each, and taking that for
+ * settled left dd at 1.4e-6: dqp_kkt_solve_settled must refuse it (checked
+ * here on K_J = [I C'; C 0] itself). Since no pivot of it is within 10
+ * delta (no dependent row), the polish does not keep it at all (ipm_polish.c,
+ * to_least_norm) but refactors in least-norm mode before the first VJP,
+ * which saves the attempt's solves (LISWET1-12: 19 solves to 11). */
 static void test_kept_factorization_slow_drift(void) {
     enum { NV = 1000, MR = NV - 2 };
     int64_t *Pp = malloc((NV + 1) * sizeof *Pp), *Pi = malloc(NV * sizeof *Pi);
@@ -834,8 +837,36 @@ static void test_kept_factorization_slow_drift(void) {
         .n = NV, .P = &P, .P_storage = DQP_P_UPPER, .q = q, .C = &C, .d = d, .m_ineq = MR};
     dqp_problem *p = dqp_problem_create();
     CHECK_INT(dqp_problem_set(p, &data), DQP_OK);
-    dqp_solver *h = solve_kept(p);
+    /* the kept factorization does not settle */
+    dqp_kkt_options o;
+    dqp_kkt_options_default(&o);
+    dqp_kkt *kk = NULL;
+    CHECK_INT(dqp_kkt_create(&kk, "ldl", NV, MR, &P, &C, NULL, &o, NULL), DQP_OK);
+    CHECK_INT(dqp_kkt_factor(kk), DQP_ERR_SINGULAR);
+    dqp_kkt_info ki;
+    dqp_kkt_get_info(kk, &ki);
+    CHECK_INT(ki.nsmall, 0);
+    CHECK(ki.singular_test >= 0.1 && ki.singular_test < 0.99); /* not an exact null vector */
+    CHECK_INT(dqp_kkt_least_norm_keep(kk), DQP_OK);
+    double *x = calloc(NV + MR, sizeof *x);
+    for (int64_t j = 0; j < NV; j++)
+        x[j] = 1.0;
+    CHECK_INT(dqp_kkt_solve_settled(kk, x, 1), DQP_ERR_NUMERICAL);
+    dqp_kkt_destroy(kk);
+    free(x);
+    /* the engine: refactored in least-norm mode at once */
+    dqp_settings s;
+    dqp_settings_default(&s);
+    dqp_solver *h = NULL;
+    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
+    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
+    const dqp_info *info = dqp_solver_info(h);
+    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
+    CHECK(info->derivative_status & DQP_DIFF_LICQ);
     dqp_ipm *ipm = h->bself;
+    CHECK_INT(h->reusing, 2);
+    CHECK(ipm->pol_singular);
+    CHECK_INT(ipm->pol_kept, 0);
     CHECK_INT(dqp_solver_active(h, NULL), MR);
     double *gz = malloc(NV * sizeof *gz), *dq = malloc(NV * sizeof *dq);
     double *dd = malloc(MR * sizeof *dd);
@@ -843,7 +874,8 @@ static void test_kept_factorization_slow_drift(void) {
         gz[j] = 1.0;
     dqp_grad g = {.dq = dq, .dd = dd};
     CHECK_INT(dqp_solver_vjp(h, gz, NULL, NULL, &g), DQP_OK);
-    CHECK_INT(ipm->pol_kept, 0); /* refactored in least-norm mode */
+    CHECK_INT(h->reusing, 2);
+    CHECK_INT(ipm->pol_kept, 0);
     double eq = 0.0, ed = 0.0;
     for (int64_t j = 0; j < NV; j++)
         eq = fmax(eq, fabs(dq[j] + 1.0));
