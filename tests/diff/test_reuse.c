@@ -681,9 +681,10 @@ static void test_rejected_polish_reuse(void) {
 }
 
 /* Solve p with default settings, where the polish finds K_J singular by
- * dependent rows (LICQ) and keeps its factorization to serve the engine
- * (reusing 2, pol_kept). */
-static dqp_solver *solve_kept(const dqp_problem *p) {
+ * dependent rows (LICQ) and its object serves the engine (reusing 2): with
+ * the factorization that found K_J singular kept (pol_kept = kept) or
+ * refactored in least-norm mode. */
+static dqp_solver *solve_singular_polish(const dqp_problem *p, int kept) {
     dqp_settings s;
     dqp_settings_default(&s);
     dqp_solver *h = NULL;
@@ -693,7 +694,8 @@ static dqp_solver *solve_kept(const dqp_problem *p) {
     CHECK_INT(info->qp_status, DQP_QP_SOLVED);
     CHECK(info->derivative_status & DQP_DIFF_LICQ);
     CHECK_INT(h->reusing, 2);
-    CHECK_INT(((dqp_ipm *)h->bself)->pol_kept, 1);
+    CHECK(((dqp_ipm *)h->bself)->pol_singular);
+    CHECK_INT(((dqp_ipm *)h->bself)->pol_kept, kept);
     return h;
 }
 
@@ -710,7 +712,7 @@ static dqp_solver *solve_kept(const dqp_problem *p) {
 static void test_kept_factorization_least_norm_duals(void) {
     dqp_qps *qps = read_bundled("QADLITTL");
     const dqp_problem *p = dqp_qps_problem(qps);
-    dqp_solver *h = solve_kept(p);
+    dqp_solver *h = solve_singular_polish(p, 1);
     dqp_ipm *ipm = h->bself;
     int64_t n = dqp_problem_n(p), me = dqp_problem_m_eq(p), mi = dqp_problem_m_ineq(p);
     const int64_t *act = NULL;
@@ -855,18 +857,8 @@ static void test_kept_factorization_slow_drift(void) {
     dqp_kkt_destroy(kk);
     free(x);
     /* the engine: refactored in least-norm mode at once */
-    dqp_settings s;
-    dqp_settings_default(&s);
-    dqp_solver *h = NULL;
-    CHECK_INT(dqp_solver_create(&h, &s, NULL), DQP_OK);
-    CHECK_INT(dqp_solver_solve(h, p), DQP_OK);
-    const dqp_info *info = dqp_solver_info(h);
-    CHECK_INT(info->qp_status, DQP_QP_SOLVED);
-    CHECK(info->derivative_status & DQP_DIFF_LICQ);
+    dqp_solver *h = solve_singular_polish(p, 0);
     dqp_ipm *ipm = h->bself;
-    CHECK_INT(h->reusing, 2);
-    CHECK(ipm->pol_singular);
-    CHECK_INT(ipm->pol_kept, 0);
     CHECK_INT(dqp_solver_active(h, NULL), MR);
     double *gz = malloc(NV * sizeof *gz), *dq = malloc(NV * sizeof *dq);
     double *dd = malloc(MR * sizeof *dd);
